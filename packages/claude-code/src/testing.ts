@@ -1,1 +1,16 @@
-export {}
+/**
+ * Test helpers: a loopback stand-in for the Anthropic Messages API and the environment that makes
+ * the real `claude` CLI use it, offline.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ */
+export * as ClaudeEnv from "./ClaudeEnv.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as ModelServer from "./ModelServer.js"
