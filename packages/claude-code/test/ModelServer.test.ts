@@ -1,7 +1,8 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, it, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
 import * as ClaudeEnv from "../src/ClaudeEnv.js"
@@ -484,6 +485,21 @@ describe("ClaudeEnv", () => {
       Fs.mkdirSync(`${claude.home}/.claude/projects`, { recursive: true })
       yield* Scope.close(scope, Exit.void)
       assert.isFalse(Fs.existsSync(claude.home))
+    }))
+})
+
+layer(ClaudeEnv.layer().pipe(Layer.provideMerge(ModelServer.layer())))("ModelServer.layer and ClaudeEnv.layer", (it) => {
+  // `it.effect` runs under the TestClock, and so was the layer built: slow replies still progress.
+  it.effect("provide a shared server, paced by the wall clock, and an environment pointing at it", () =>
+    Effect.gen(function*() {
+      const server = yield* ModelServer.ModelServer
+      const claude = yield* ClaudeEnv.ClaudeEnv
+      assert.strictEqual(claude.env.ANTHROPIC_BASE_URL, server.url)
+      yield* server.enqueue(ModelServer.slow(ModelServer.text("from the layer", { chunkSize: 20 }), "1 millis"))
+      const response = yield* post(`${server.url}/v1/messages`, userTurn("hi"), { signal: AbortSignal.timeout(5_000) })
+      const events = parseSse(yield* readText(response))
+      assert.deepStrictEqual(deltas(events), [{ type: "text_delta", text: "from the layer" }])
+      assert.strictEqual((yield* server.messages).length, 1)
     }))
 })
 

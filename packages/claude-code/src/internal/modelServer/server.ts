@@ -3,6 +3,7 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -40,6 +41,10 @@ const parseJson = (text: string): unknown => {
     return undefined
   }
 }
+
+// Real processes are on the other end: replies are paced by the wall clock even where the server
+// runs under a TestClock (e.g. built by an @effect/vitest `layer`).
+const wallClock = Clock.make()
 
 const json = (body: unknown, status: number, headers: Readonly<Record<string, string>>) =>
   HttpServerResponse.unsafeJson(body, { status, headers })
@@ -141,7 +146,8 @@ export const make = <E>(
           const paced = Duration.isZero(reply.delay)
             ? Stream.fromIterable(events.messageEvents(reply, context))
             : Stream.fromIterable(events.messageEvents(reply, context)).pipe(
-              Stream.tap(() => Effect.sleep(reply.delay))
+              // The body stream runs after the route returned, outside `withClock` below.
+              Stream.tap(() => Effect.withClock(Effect.sleep(reply.delay), wallClock))
             )
           return Effect.succeed(HttpServerResponse.stream(
             paced.pipe(Stream.map(events.encodeEvent), Stream.encodeText),
@@ -191,7 +197,7 @@ export const make = <E>(
       HttpRouter.get("/v1/models", modelsRoute),
       HttpRouter.all("/*", fallbackRoute)
     )
-    yield* server.serve(router)
+    yield* server.serve(Effect.withClock(router, wallClock))
 
     const messages = Effect.map(SubscriptionRef.get(state), (current) => current.messages)
     return {
