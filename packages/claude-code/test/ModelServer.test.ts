@@ -609,6 +609,21 @@ describe("the real claude CLI against ModelServer", () => {
       assert.deepStrictEqual(texts, statuses.map((status) => `status ${status}`).sort())
     }))
 
+  it.scopedLive("a persistent 400 is retried with fewer betas, six requests in all, then fails", () =>
+    Effect.gen(function*() {
+      const { claude, cwd, server } = yield* setup({ script: () => ModelServer.httpError(400) })
+      const run = yield* runClaude(claude, { cwd, prompt: "bad request" })
+      assert.strictEqual(run.code, 1, run.stderr)
+      const result = resultLine(run)
+      assert.isDefined(result, run.stdout)
+      assert.isTrue(result.is_error)
+      assert.strictEqual(result.api_error_status, 400)
+      const betas = (yield* server.messages).map((request) => request.recorded.headers["anthropic-beta"] ?? "")
+      assert.strictEqual(betas.length, 6)
+      assert.include(betas[0], "thinking-token-count-")
+      assert.notInclude(betas[1], "thinking-token-count-")
+    }))
+
   it.scopedLive("--include-partial-messages forwards the server's events as stream_event lines", () =>
     Effect.gen(function*() {
       const { claude, cwd } = yield* setup({
