@@ -143,12 +143,11 @@ export const make = <E>(
               reply.delay
             )
           }
+          const sse = Stream.fromIterable(events.messageEvents(reply, context))
           const paced = Duration.isZero(reply.delay)
-            ? Stream.fromIterable(events.messageEvents(reply, context))
-            : Stream.fromIterable(events.messageEvents(reply, context)).pipe(
-              // The body stream runs after the route returned, outside `withClock` below.
-              Stream.tap(() => Effect.withClock(Effect.sleep(reply.delay), wallClock))
-            )
+            ? sse
+            // The body stream runs after the route returned, outside `withClock` below.
+            : Stream.tap(sse, () => Effect.withClock(Effect.sleep(reply.delay), wallClock))
           return Effect.succeed(HttpServerResponse.stream(
             paced.pipe(Stream.map(events.encodeEvent), Stream.encodeText),
             { contentType: "text/event-stream", headers: { "cache-control": "no-cache", "request-id": id } }
