@@ -1,0 +1,366 @@
+/**
+ * The typed errors of running Claude Code. Each says what happened and what to do, and carries the
+ * facts (executable, exit code, signal, diagnostic output, the offending line, the partial result).
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Schema from "effect/Schema"
+import { ClaudeResult } from "./ClaudeResult.js"
+import { DecodeError, truncate } from "./internal/decodeError.js"
+
+export {
+  /**
+   * A line of output that is a JSON object of a known `type` with the wrong shape: carries the line
+   * number, the line cut to 2 KB and what did not match.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  DecodeError
+} from "./internal/decodeError.js"
+
+/**
+ * Why the CLI could not be started.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const SpawnErrorReason = Schema.Literal("NotFound", "NotExecutable", "CwdMissing", "ArgumentsTooLong", "Unknown")
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type SpawnErrorReason = typeof SpawnErrorReason.Type
+
+/**
+ * The reason for a failed spawn, from the error's `code` (`ENOENT` -> `NotFound`, `EACCES` /
+ * `EPERM` / `ENOEXEC` -> `NotExecutable`, `E2BIG` -> `ArgumentsTooLong`). A missing working directory
+ * also shows as `ENOENT`: check the directory first to report `CwdMissing`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const spawnErrorReason = (cause: unknown): SpawnErrorReason => {
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? (cause as { code: unknown }).code : undefined
+  switch (code) {
+    case "ENOENT":
+      return "NotFound"
+    case "EACCES":
+    case "EPERM":
+    case "ENOEXEC":
+      return "NotExecutable"
+    case "E2BIG":
+      return "ArgumentsTooLong"
+    default:
+      return "Unknown"
+  }
+}
+
+const describeCause = (cause: unknown): string =>
+  cause instanceof Error ? cause.message : typeof cause === "string" ? cause : String(cause)
+
+/**
+ * The CLI could not be started.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SpawnError extends Schema.TaggedError<SpawnError>("effect-claude-code/SpawnError")("SpawnError", {
+  executable: Schema.String,
+  cwd: Schema.optional(Schema.String),
+  reason: SpawnErrorReason,
+  cause: Schema.Defect
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    const where = this.cwd === undefined ? "" : ` in ${this.cwd}`
+    switch (this.reason) {
+      case "NotFound":
+        return `Claude Code executable "${this.executable}" was not found: install Claude Code ` +
+          `(npm install -g @anthropic-ai/claude-code) or pass the \`executable\` option.`
+      case "NotExecutable":
+        return `Claude Code executable "${this.executable}" could not be executed (${describeCause(this.cause)}): ` +
+          `check that it is a runnable file with execute permission, or pass another \`executable\`.`
+      case "CwdMissing":
+        return `The working directory ${this.cwd ?? "(unset)"} for "${this.executable}" does not exist: ` +
+          `create it or pass an existing \`cwd\`.`
+      case "ArgumentsTooLong":
+        return `The command line for "${this.executable}"${where} is too long (E2BIG; one argument may be at ` +
+          `most 131071 bytes): send the prompt on stdin or shorten the system prompt / settings.`
+      case "Unknown":
+        return `Claude Code ("${this.executable}"${where}) could not be started: ${describeCause(this.cause)}.`
+    }
+  }
+}
+
+/**
+ * Reading the CLI's output failed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ReadError extends Schema.TaggedError<ReadError>("effect-claude-code/ReadError")("ReadError", {
+  cause: Schema.Defect
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `Reading Claude Code's output failed: ${describeCause(this.cause)}. The process may have been ` +
+      `killed or its terminal closed; run again.`
+  }
+}
+
+/**
+ * The options of a run are invalid (found before anything is started).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidOptions extends Schema.TaggedError<InvalidOptions>("effect-claude-code/InvalidOptions")(
+  "InvalidOptions",
+  { option: Schema.String, problem: Schema.String }
+) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `Invalid option \`${this.option}\`: ${this.problem}.`
+  }
+}
+
+const hintFor = (diagnostics: ReadonlyArray<string>): string | undefined => {
+  const text = diagnostics.join("\n")
+  if (/unknown option/i.test(text)) {
+    return "The CLI rejected an argument: a prompt that begins with \"-\" is read as an option, and " +
+      "options this CLI version does not know are refused; check the CLI version and the options."
+  }
+  if (/is already in use/i.test(text)) {
+    return "The session id is already taken: pass a new `sessionId`, or `resume` the existing session."
+  }
+  if (/No conversation found/i.test(text)) {
+    return "No session has that id in this working directory: start a new session or resume an existing id."
+  }
+  if (/requires --verbose|Input must be provided/i.test(text)) {
+    return "The CLI refused its arguments or input: check the option combination and how the prompt is sent."
+  }
+  return undefined
+}
+
+/**
+ * The CLI ended (or its output did) without a `result` line.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ProcessError extends Schema.TaggedError<ProcessError>("effect-claude-code/ProcessError")("ProcessError", {
+  exitCode: Schema.NullOr(Schema.Number),
+  signal: Schema.NullOr(Schema.String),
+  /** The last lines of non-JSON output and stderr, e.g. `error: unknown option '--x'`. */
+  diagnostics: Schema.Array(Schema.String),
+  /** What was decoded before the end (the session id, if the CLI got that far). */
+  partial: Schema.optional(ClaudeResult),
+  command: Schema.optional(Schema.String)
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    const how = this.signal !== null
+      ? `was killed by ${this.signal}`
+      : this.exitCode !== null
+      ? `exited with code ${this.exitCode}`
+      : "ended"
+    const what = this.command === undefined ? "Claude Code" : `Claude Code (${truncate(this.command, 200)})`
+    const parts = [`${what} ${how} without writing a result.`]
+    const hint = hintFor(this.diagnostics)
+    if (hint !== undefined) parts.push(hint)
+    if (this.diagnostics.length > 0) {
+      parts.push(`Its output ended with:\n${this.diagnostics.slice(-10).join("\n")}`)
+    } else if (this.signal !== null || this.exitCode === 143 || this.exitCode === 137) {
+      parts.push("It was stopped from outside (a signal); run again, or use SIGINT to end a turn cleanly.")
+    } else {
+      parts.push("It wrote no diagnostics; run with the pipe transport to capture stderr, or check the CLI by hand.")
+    }
+    if (this.partial?.sessionId !== undefined) parts.push(`Session id: ${this.partial.sessionId}.`)
+    return parts.join(" ")
+  }
+}
+
+const formatResetsAt = (resetsAt: number): string => {
+  // `resetsAt` is a Unix time; seconds in the CLI's output, but accept milliseconds too.
+  const millis = resetsAt < 1e12 ? resetsAt * 1000 : resetsAt
+  const date = new Date(millis)
+  return Number.isNaN(date.getTime()) ? String(resetsAt) : date.toISOString()
+}
+
+/**
+ * Claude reported failure in its `result` line: `is_error` true, or a `terminal_reason` other than
+ * `"completed"` (API errors come as `subtype: "success"` with `is_error: true`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ClaudeFailure extends Schema.TaggedError<ClaudeFailure>("effect-claude-code/ClaudeFailure")(
+  "ClaudeFailure",
+  {
+    subtype: Schema.optional(Schema.String),
+    terminalReason: Schema.optional(Schema.String),
+    apiErrorStatus: Schema.optional(Schema.Number),
+    errors: Schema.Array(Schema.String),
+    result: ClaudeResult
+  }
+) {
+  /**
+   * The failure a result reports (use with `ClaudeResult.isFailure`).
+   *
+   * @since 0.1.0
+   */
+  static fromResult(result: ClaudeResult): ClaudeFailure {
+    return new ClaudeFailure({
+      subtype: result.subtype,
+      terminalReason: result.terminalReason,
+      apiErrorStatus: result.apiErrorStatus,
+      errors: result.errors,
+      result
+    })
+  }
+
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    const detail = [...this.errors, this.result.text].filter((s) => s.length > 0).map((s) => truncate(s, 500))
+    const facts = detail.length > 0 ? ` (${detail.join("; ")})` : ""
+    const session = this.result.sessionId === undefined ? "" : ` Session id: ${this.result.sessionId}.`
+    return `${this.explain()}${facts}${session}`
+  }
+
+  private explain(): string {
+    const status = this.apiErrorStatus
+    if (status === 401 || status === 403) {
+      return `The Anthropic API refused the credentials (HTTP ${status}): check ANTHROPIC_API_KEY (or log in ` +
+        `with \`claude /login\`) and ANTHROPIC_BASE_URL.`
+    }
+    if (status === 429) {
+      const resetsAt = this.result.rateLimit?.resetsAt
+      return `Rate limited by the Anthropic API (HTTP 429): retry after ${
+        resetsAt === undefined ? "a while" : formatResetsAt(resetsAt)
+      }.`
+    }
+    if (status === 529) {
+      return "The Anthropic API is overloaded (HTTP 529): retry later; CLAUDE_CODE_MAX_RETRIES sets how often the " +
+        "CLI retries by itself."
+    }
+    if (status !== undefined && status >= 500) {
+      return `The Anthropic API failed (HTTP ${status}): retry later.`
+    }
+    if (status !== undefined) {
+      return `The Anthropic API rejected the request (HTTP ${status}): check the model, the prompt and the options.`
+    }
+    if (this.terminalReason === "max_turns" || this.subtype === "error_max_turns") {
+      return `Claude stopped after ${this.result.numTurns} turns, the maximum allowed: raise \`maxTurns\` ` +
+        `or resume the session to continue.`
+    }
+    if (
+      this.terminalReason === "budget_exhausted" || this.subtype === "error_max_budget_usd"
+    ) {
+      return `Claude stopped at the budget limit after spending $${this.result.costUsd}: raise \`maxBudgetUsd\` ` +
+        `or resume the session to continue.`
+    }
+    if (this.errors.some((error) => error.startsWith("No conversation found"))) {
+      return "The session to resume was not found (unknown id, or another working directory): start a new " +
+        "session or pass an existing session id."
+    }
+    if (this.terminalReason === "aborted_streaming" || this.terminalReason === "aborted_tools") {
+      return "The turn was interrupted before it completed; resume the session to continue."
+    }
+    if (this.terminalReason === "api_error") {
+      return "The Anthropic API failed; check the API key, the model and the network, then retry."
+    }
+    return `Claude reported failure (subtype ${this.subtype ?? "unknown"}, terminal reason ${
+      this.terminalReason ?? "unknown"
+    }).`
+  }
+}
+
+/**
+ * The run was cancelled. `partial` holds what was decoded, including the session id, so the
+ * conversation can be resumed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Cancelled extends Schema.TaggedError<Cancelled>("effect-claude-code/Cancelled")("Cancelled", {
+  reason: Schema.optional(Schema.String),
+  partial: ClaudeResult
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    const why = this.reason === undefined ? "" : ` (${this.reason})`
+    const session = this.partial.sessionId === undefined
+      ? " No session was started."
+      : ` Resume session ${this.partial.sessionId} to continue.`
+    return `The Claude Code run was cancelled${why}.${session}`
+  }
+}
+
+/**
+ * The CLI wrote nothing for longer than the idle timeout. `partial` holds what was decoded.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class IdleTimeout extends Schema.TaggedError<IdleTimeout>("effect-claude-code/IdleTimeout")("IdleTimeout", {
+  /** Encoded as milliseconds. */
+  timeout: Schema.DurationFromMillis,
+  partial: ClaudeResult
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    const session = this.partial.sessionId === undefined ? "" : ` Resume session ${this.partial.sessionId} to continue.`
+    return `Claude Code wrote nothing for ${Duration.format(this.timeout)} and was stopped: raise \`idleTimeout\` ` +
+      `if long silent tool runs are expected, or check the API endpoint.${session}`
+  }
+}
+
+/**
+ * Any error of running Claude Code.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ClaudeCodeError =
+  | SpawnError
+  | ReadError
+  | InvalidOptions
+  | DecodeError
+  | ProcessError
+  | ClaudeFailure
+  | Cancelled
+  | IdleTimeout
+
+/**
+ * The schema of {@link ClaudeCodeError} (e.g. to send errors across a worker boundary).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ClaudeCodeError = Schema.Union(
+  SpawnError,
+  ReadError,
+  InvalidOptions,
+  DecodeError,
+  ProcessError,
+  ClaudeFailure,
+  Cancelled,
+  IdleTimeout
+)

@@ -1,0 +1,199 @@
+/**
+ * Text chunks -> lines, for the CLI's one-JSON-object-per-line output.
+ *
+ * - splits on `\n` only (never on `\r` alone, U+2028 or U+2029, which Node's `readline` splits on);
+ * - removes every `\r` (a pseudo-terminal ends lines with `\r\n`; raw `\r` cannot occur inside a JSON
+ *   string, so removing it never changes a JSON line);
+ * - removes terminal escape sequences (CSI `ESC [ ... final`, OSC/DCS/SOS/PM/APC strings ended by BEL
+ *   or `ESC \`, and the short `ESC x` / `ESC ( B` forms), e.g. the `ESC [?25h` a CLI writes after its
+ *   last line inside a terminal; raw ESC cannot occur inside a JSON string either;
+ * - skips blank lines;
+ * - emits a last line that has no trailing `\n` when the input ends.
+ *
+ * Cleaning runs on whole lines, after splitting, so where the chunks are cut (inside an escape
+ * sequence, between `\r` and `\n`, inside a multi-unit character) never changes the output. Work per
+ * chunk is linear in the chunk: the parts of an unfinished line are kept in an array and joined once
+ * when its `\n` arrives, so a line of tens of megabytes is never re-scanned.
+ *
+ * @internal
+ */
+import * as Channel from "effect/Channel"
+import * as Chunk from "effect/Chunk"
+import type * as Stream from "effect/Stream"
+import { pipeThroughChannel } from "effect/Stream"
+
+const ESC = 0x1b
+const BEL = 0x07
+
+/** @internal */
+export interface LineSplitter {
+  /** Feeds one chunk; complete, cleaned, non-blank lines are appended to `out`. */
+  readonly push: (chunk: string, out: Array<string>) => void
+  /** Ends the input: the unfinished last line, if any, is cleaned and appended to `out`. */
+  readonly end: (out: Array<string>) => void
+}
+
+/**
+ * A stateful splitter: the pure, allocation-light core used by {@link splitLines} and benchmarks.
+ *
+ * @internal
+ */
+export const makeLineSplitter = (): LineSplitter => {
+  let pending: Array<string> = []
+  const push = (chunk: string, out: Array<string>): void => {
+    let from = 0
+    let nl = chunk.indexOf("\n")
+    while (nl !== -1) {
+      let raw: string
+      if (pending.length === 0) {
+        raw = chunk.slice(from, nl)
+      } else {
+        pending.push(chunk.slice(from, nl))
+        raw = pending.join("")
+        pending = []
+      }
+      emit(raw, out)
+      from = nl + 1
+      nl = chunk.indexOf("\n", from)
+    }
+    if (from < chunk.length) {
+      pending.push(from === 0 ? chunk : chunk.slice(from))
+    }
+  }
+  const end = (out: Array<string>): void => {
+    if (pending.length > 0) {
+      const raw = pending.length === 1 ? pending[0]! : pending.join("")
+      pending = []
+      emit(raw, out)
+    }
+  }
+  return { push, end }
+}
+
+const emit = (raw: string, out: Array<string>): void => {
+  const line = cleanLine(raw)
+  if (line.length > 0 && !isBlank(line)) {
+    out.push(line)
+  }
+}
+
+const isBlank = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0c && c !== 0x0b) return false
+  }
+  return true
+}
+
+/**
+ * Removes `\r` and terminal escape sequences from one line (without its `\n`).
+ *
+ * @internal
+ */
+export const cleanLine = (raw: string): string => {
+  let nextCr = raw.indexOf("\r")
+  let nextEsc = raw.indexOf("\x1b")
+  if (nextEsc === -1) {
+    if (nextCr === -1) return raw
+    if (nextCr === raw.length - 1) return raw.slice(0, nextCr)
+  }
+  // Slow path: copy the parts between the characters to drop, jumping with indexOf so a long line
+  // with a single `\r` at its end is scanned twice at native speed, not char by char.
+  const parts: Array<string> = []
+  let start = 0
+  const n = raw.length
+  while (nextCr !== -1 || nextEsc !== -1) {
+    if (nextEsc === -1 || (nextCr !== -1 && nextCr < nextEsc)) {
+      parts.push(raw.slice(start, nextCr))
+      start = nextCr + 1
+    } else {
+      parts.push(raw.slice(start, nextEsc))
+      start = skipEscape(raw, nextEsc, n)
+    }
+    if (nextCr !== -1 && nextCr < start) nextCr = raw.indexOf("\r", start)
+    if (nextEsc !== -1 && nextEsc < start) nextEsc = raw.indexOf("\x1b", start)
+  }
+  if (start < n) parts.push(raw.slice(start))
+  return parts.join("")
+}
+
+/** Returns the index just past the escape sequence that starts with the ESC at `i`. */
+const skipEscape = (s: string, i: number, n: number): number => {
+  if (i + 1 >= n) return n
+  const next = s.charCodeAt(i + 1)
+  if (next === 0x5b /* [ : CSI */) {
+    let j = i + 2
+    // parameter bytes 0x30-0x3F, intermediate bytes 0x20-0x2F
+    while (j < n) {
+      const c = s.charCodeAt(j)
+      if (c < 0x20 || c > 0x3f) break
+      j++
+    }
+    if (j < n) {
+      const c = s.charCodeAt(j)
+      if (c >= 0x40 && c <= 0x7e) return j + 1 // final byte
+    }
+    return j // malformed: drop what was consumed, keep the rest
+  }
+  if (
+    next === 0x5d /* ] OSC */ || next === 0x50 /* P DCS */ || next === 0x58 /* X SOS */ ||
+    next === 0x5e /* ^ PM */ || next === 0x5f /* _ APC */
+  ) {
+    // a control string, ended by BEL or ST (ESC \); unterminated: drop the rest of the line
+    for (let j = i + 2; j < n; j++) {
+      const c = s.charCodeAt(j)
+      if (c === BEL) return j + 1
+      if (c === ESC) return j + 1 < n && s.charCodeAt(j + 1) === 0x5c ? j + 2 : j + 1
+    }
+    return n
+  }
+  if (next >= 0x20 && next <= 0x2f) {
+    // nF: ESC, intermediate bytes, then one final byte (e.g. ESC ( B)
+    let j = i + 2
+    while (j < n && s.charCodeAt(j) >= 0x20 && s.charCodeAt(j) <= 0x2f) j++
+    return j < n && s.charCodeAt(j) >= 0x30 && s.charCodeAt(j) <= 0x7e ? j + 1 : j
+  }
+  if (next >= 0x30 && next <= 0x7e) return i + 2 // two-character sequence (ESC 7, ESC =, ESC M, ...)
+  return i + 1 // a lone ESC
+}
+
+/**
+ * Splits whole input given as chunks (tests, benchmarks).
+ *
+ * @internal
+ */
+export const splitAll = (chunks: Iterable<string>): Array<string> => {
+  const splitter = makeLineSplitter()
+  const out: Array<string> = []
+  for (const chunk of chunks) splitter.push(chunk, out)
+  splitter.end(out)
+  return out
+}
+
+/**
+ * Stream operator: text chunks in, cleaned non-blank lines out (see the module comment).
+ *
+ * @internal
+ */
+export const splitLines = <E, R>(self: Stream.Stream<string, E, R>): Stream.Stream<string, E, R> =>
+  pipeThroughChannel(
+    self,
+    Channel.suspend(() => {
+      const splitter = makeLineSplitter()
+      const loop: Channel.Channel<Chunk.Chunk<string>, Chunk.Chunk<string>, E, E, unknown, unknown> = Channel
+        .readWithCause({
+          onInput: (input: Chunk.Chunk<string>) => {
+            const out: Array<string> = []
+            for (const chunk of input) splitter.push(chunk, out)
+            return out.length === 0 ? loop : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), loop)
+          },
+          onFailure: (cause) => Channel.failCause(cause),
+          onDone: () => {
+            const out: Array<string> = []
+            splitter.end(out)
+            return out.length === 0 ? Channel.void : Channel.write(Chunk.unsafeFromArray(out))
+          }
+        })
+      return loop
+    })
+  )
