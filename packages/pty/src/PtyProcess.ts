@@ -1,0 +1,343 @@
+/**
+ * A child process on a pseudo-terminal, as a scoped Effect resource.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import * as internal from "./internal/ptyProcess.js"
+
+/**
+ * How the process is stopped when its scope closes (or `shutdown` runs): wait `gracePeriod` for
+ * it to exit on its own, then send `interruptSignal` to its process group and wait
+ * `interruptTimeout`, then SIGTERM and wait `terminateTimeout`, then SIGKILL and wait
+ * `killTimeout`. Each step is skipped as soon as the process has exited. Whatever is left of its
+ * process group after it exited gets SIGKILL.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ShutdownOptions {
+  readonly gracePeriod: Duration.DurationInput
+  readonly interruptSignal: NodeJS.Signals
+  readonly interruptTimeout: Duration.DurationInput
+  readonly terminateTimeout: Duration.DurationInput
+  readonly killTimeout: Duration.DurationInput
+}
+
+/**
+ * The escalation used unless `SpawnOptions.shutdown` overrides a step: 1 s grace, SIGINT + 1 s,
+ * SIGTERM + 500 ms, SIGKILL + 500 ms (at most 3 s in all).
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultShutdown: ShutdownOptions = {
+  gracePeriod: "1 second",
+  interruptSignal: "SIGINT",
+  interruptTimeout: "1 second",
+  terminateTimeout: "500 millis",
+  killTimeout: "500 millis"
+}
+
+/**
+ * Terminal width used unless `SpawnOptions.cols` is given.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultCols = 200
+
+/**
+ * Terminal height used unless `SpawnOptions.rows` is given.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultRows = 50
+
+/**
+ * Characters of output buffered (not yet taken by the consumer of `output`) before reading from
+ * the terminal pauses: 1 MiB.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const defaultHighWaterMark = 1024 * 1024
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface SpawnOptions {
+  /** A name looked up on the child's PATH, or a path (relative to `cwd`). */
+  readonly command: string
+  readonly args?: ReadonlyArray<string> | undefined
+  /** Working directory of the child; defaults to `process.cwd()`. */
+  readonly cwd?: string | undefined
+  /**
+   * Variables set for the child, over `process.env` (unless `inheritEnv` is false). A key set to
+   * `undefined` removes that variable. `TERM` (inherited, or "xterm") and `PWD` (the cwd) are
+   * added unless mentioned here; variables describing the parent's own terminal (`COLUMNS`,
+   * `LINES`, `TMUX`, ...) are not inherited.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  /** Start from `process.env` (the default) or from an empty environment. */
+  readonly inheritEnv?: boolean | undefined
+  readonly cols?: number | undefined
+  readonly rows?: number | undefined
+  /** Overrides steps of {@link defaultShutdown}. */
+  readonly shutdown?: Partial<ShutdownOptions> | undefined
+  /**
+   * A file or FIFO the child's stdin is redirected from, for programs that do not read a TTY
+   * stdin. stdout and stderr stay on the terminal. The child is started as
+   * `/bin/sh -c 'exec "$@" < "$file"'` with the path passed as an argument, never as shell text;
+   * `exec` keeps `pid` the pid of the program itself. Opening a FIFO blocks the child (not the
+   * caller) until a writer opens it.
+   */
+  readonly stdin?: string | undefined
+  /** See {@link defaultHighWaterMark}. */
+  readonly highWaterMark?: number | undefined
+}
+
+/**
+ * How the process ended: `exitCode` when it exited, `signal` (and `exitCode: null`) when a signal
+ * killed it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class ExitStatus extends Data.Class<{
+  readonly exitCode: number | null
+  readonly signal: NodeJS.Signals | null
+}> {
+  /**
+   * Exited with code 0.
+   *
+   * @since 0.1.0
+   */
+  get isSuccess(): boolean {
+    return this.exitCode === 0
+  }
+}
+
+/**
+ * A spawned process. Obtained from {@link spawn}; valid while the scope it was spawned in is open.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PtyProcess {
+  /** The pid of the program (with `stdin`, too: the shell `exec`s it). */
+  readonly pid: number
+  /**
+   * Everything the child writes to the terminal (stdout and stderr merged, `\n` arriving as
+   * `\r\n`, plus the terminal's echo of what is written to it), decoded as UTF-8, in chunks as
+   * read. Nothing is lost, whenever the stream is run: reading starts at spawn and is buffered up
+   * to `highWaterMark` characters, after which the child blocks on its writes until the stream is
+   * consumed. The stream ends once the child has exited and everything it wrote has been read (a
+   * background process still holding the terminal open does not hold it up for more than ~200 ms
+   * of reading after the exit; what it writes later is dropped).
+   *
+   * It can be run once: running it a second time dies with a defect. Use `Stream.share` or
+   * `Stream.broadcast` for several consumers.
+   */
+  readonly output: Stream.Stream<string, PtyReadError>
+  /**
+   * Writes to the terminal, as typed keys: completes once every byte has been handed to the
+   * kernel (which waits while the child is not reading and the terminal's input buffer is full).
+   */
+  readonly write: (data: string) => Effect.Effect<void, PtyWriteError>
+  /** Changes the terminal size (the child gets SIGWINCH). */
+  readonly resize: (cols: number, rows: number) => Effect.Effect<void, PtyWriteError>
+  /** Sends a signal to the child's process group; a no-op once the group is gone or released. */
+  readonly signal: (signal: NodeJS.Signals) => Effect.Effect<void>
+  /** Waits for the child to exit. */
+  readonly exitStatus: Effect.Effect<ExitStatus>
+  /** Whether the child has not exited yet. */
+  readonly isRunning: Effect.Effect<boolean>
+  /**
+   * Runs the shutdown escalation now (see {@link ShutdownOptions}) and returns how the child
+   * ended. The terminal stays open until the scope closes, so `output` can still be drained.
+   */
+  readonly shutdown: Effect.Effect<ExitStatus>
+}
+
+/**
+ * Why a spawn failed. "Unknown" covers everything without a reason of its own (fork failure, an
+ * unreadable `stdin` file, invalid options); `PtySpawnError.detail` says what exactly.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const SpawnErrorReason = Schema.Literal(
+  "NotFound",
+  "NotExecutable",
+  "CwdMissing",
+  "ArgumentsTooLong",
+  "Unknown"
+)
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type SpawnErrorReason = typeof SpawnErrorReason.Type
+
+const advice: Record<SpawnErrorReason, string> = {
+  NotFound: "Install it, fix PATH (the child's, from the env option), or pass an absolute path.",
+  NotExecutable: "Make it executable (chmod +x) or point to the right file.",
+  CwdMissing: "Create the directory first or pass an existing cwd.",
+  ArgumentsTooLong: "Pass large data through a file or the stdin option instead of arguments or environment.",
+  Unknown: "Fix the options if the detail names one; otherwise the system may be out of processes, " +
+    "file descriptors or terminals."
+}
+
+/**
+ * The child could not be started. Checked before forking where possible (a missing command would
+ * otherwise surface only as exit code 1), so `reason` says what to fix.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PtySpawnError extends Schema.TaggedError<PtySpawnError>("effect-pty/PtySpawnError")(
+  "PtySpawnError",
+  {
+    command: Schema.String,
+    cwd: Schema.String,
+    reason: SpawnErrorReason,
+    detail: Schema.String,
+    cause: Schema.Defect
+  }
+) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `Cannot spawn ${JSON.stringify(this.command)} in ${this.cwd} (${this.reason}): ${this.detail}. ${
+      advice[this.reason]
+    }`
+  }
+}
+
+const describe = (cause: unknown): string =>
+  Predicate.hasProperty(cause, "message") && typeof cause.message === "string" ? cause.message : String(cause)
+
+const errorCode = (cause: unknown): unknown => Predicate.hasProperty(cause, "code") ? cause.code : undefined
+
+/**
+ * Reading the terminal failed with something other than its normal end (EIO once the child and
+ * everything holding the terminal have gone, which just ends `output`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PtyReadError extends Schema.TaggedError<PtyReadError>("effect-pty/PtyReadError")("PtyReadError", {
+  pid: Schema.Number,
+  cause: Schema.Defect
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `Reading the terminal of process ${this.pid} failed: ${describe(this.cause)}. ` +
+      "The output ends here; the process itself is stopped when its scope closes."
+  }
+}
+
+/**
+ * Writing to or resizing the terminal failed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PtyWriteError extends Schema.TaggedError<PtyWriteError>("effect-pty/PtyWriteError")("PtyWriteError", {
+  pid: Schema.Number,
+  operation: Schema.Literal("write", "resize"),
+  cause: Schema.Defect
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    const what = this.operation === "write" ? "write to" : "resize"
+    const code = errorCode(this.cause)
+    const hint = code === "EIO"
+      ? " The child has exited or closed its terminal: check isRunning or exitStatus first."
+      : Predicate.hasProperty(this.cause, "name") && this.cause.name === "ClosedError"
+      ? " The PtyProcess was used after its scope closed: keep the scope open while using it."
+      : ""
+    return `Could not ${what} the terminal of process ${this.pid}: ${describe(this.cause)}.${hint}`
+  }
+}
+
+/**
+ * Starts `command` on a new pseudo-terminal. The process belongs to the scope: when the scope
+ * closes it is stopped (see {@link ShutdownOptions}), reaped, and its terminal is closed.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { PtyProcess } from "effect-pty"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const proc = yield* PtyProcess.spawn({ command: "sh", args: ["-c", "echo hi; tty"] })
+ *     const text = yield* proc.output.pipe(Stream.mkString)
+ *     const status = yield* proc.exitStatus
+ *     return { text, status }
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const spawn: (options: SpawnOptions) => Effect.Effect<PtyProcess, PtySpawnError, Scope.Scope> = Effect.fn(
+  "PtyProcess.spawn"
+)(function*(options: SpawnOptions) {
+  const proc = yield* internal.make(options)
+  yield* Effect.annotateCurrentSpan({ command: options.command, pid: proc.pid })
+  return proc
+})
+
+/**
+ * The checks `spawn` makes before forking (cwd, command on the child's PATH, argument and
+ * environment size, `stdin` file, options), without spawning: the resolved path of the program,
+ * or the `PtySpawnError` that `spawn` would fail with. For callers that start processes by other
+ * means and want the same typed reasons.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const preflight = (options: SpawnOptions): Effect.Effect<string, PtySpawnError> => internal.preflight(options)
+
+/**
+ * Something the shutdown escalation can stop.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Stoppable<A> {
+  readonly signal: (signal: NodeJS.Signals) => Effect.Effect<void>
+  readonly exitStatus: Effect.Effect<A>
+  readonly isRunning: Effect.Effect<boolean>
+}
+
+/**
+ * Runs the shutdown escalation (see {@link ShutdownOptions}; {@link defaultShutdown} fills the
+ * steps not given) against any process, e.g. one started over pipes, and returns its exit status.
+ * Every wait is bounded and interruptible, so it works inside a finalizer. Only if the process
+ * is still running `killTimeout` after SIGKILL does it keep waiting for `exitStatus`. It does not
+ * kill the process group's remnants: `signal` decides what a signal reaches.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const escalate = <A>(target: Stoppable<A>, options?: Partial<ShutdownOptions>): Effect.Effect<A> =>
+  internal.escalate(target, options)

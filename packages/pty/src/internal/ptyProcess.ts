@@ -1,0 +1,434 @@
+import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as tty from "node:tty"
+import type * as PtyProcess from "../PtyProcess.js"
+import {
+  defaultCols,
+  defaultHighWaterMark,
+  defaultRows,
+  defaultShutdown,
+  ExitStatus,
+  PtyReadError,
+  PtySpawnError,
+  PtyWriteError
+} from "../PtyProcess.js"
+import * as Native from "./native.js"
+import * as Preflight from "./preflight.js"
+import { type Probe, Reader, type Taken } from "./reader.js"
+import { ClosedError, Writer } from "./writer.js"
+
+/**
+ * After the child exited, how long the terminal is read (unpaused) waiting for it to close before
+ * `output` ends anyway (a background process may hold it open). node-pty uses the same 200 ms.
+ */
+const drainWindowMillis = 200
+
+/**
+ * Test hooks: flow-control observation and fault injection.
+ *
+ * @internal
+ */
+export interface Hooks extends Probe {
+  readonly fork?: Native.NativePty["fork"]
+}
+
+interface Shutdown {
+  readonly gracePeriod: Duration.Duration
+  readonly interruptSignal: NodeJS.Signals
+  readonly interruptTimeout: Duration.Duration
+  readonly terminateTimeout: Duration.Duration
+  readonly killTimeout: Duration.Duration
+}
+
+interface State {
+  readonly pid: number
+  readonly reader: Reader
+  readonly writer: Writer
+  readonly exited: Deferred.Deferred<ExitStatus>
+  readonly exitStatus: () => ExitStatus | undefined
+  readonly shutdown: Shutdown
+  readonly resize: (cols: number, rows: number) => void
+  released: boolean
+}
+
+let signalNames: Map<number, NodeJS.Signals> | undefined
+
+/** @internal */
+export const signalName = (signal: number): NodeJS.Signals | undefined => {
+  if (signalNames === undefined) {
+    signalNames = new Map()
+    // First name wins: SIGABRT before SIGIOT, SIGIO before SIGPOLL.
+    for (const [name, value] of Object.entries(os.constants.signals)) {
+      if (!signalNames.has(value)) signalNames.set(value, name as NodeJS.Signals)
+    }
+  }
+  return signalNames.get(signal)
+}
+
+/**
+ * node-pty reports `(exitCode, signal)` from `waitpid`: a process killed by SIGKILL is `(0, 9)`.
+ * A signal without a Node name (a real-time signal) is reported as a shell would, 128 + n.
+ *
+ * @internal
+ */
+export const toExitStatus = (exitCode: number, signal: number): ExitStatus => {
+  if (signal > 0) {
+    const name = signalName(signal)
+    return name === undefined
+      ? new ExitStatus({ exitCode: 128 + signal, signal: null })
+      : new ExitStatus({ exitCode: null, signal: name })
+  }
+  return new ExitStatus({ exitCode, signal: null })
+}
+
+/** Sends `signal` to the process group `pid`; false when the group no longer exists. */
+const killGroup = (pid: number, signal: NodeJS.Signals): boolean => {
+  try {
+    process.kill(-pid, signal)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return false
+    throw error
+  }
+}
+
+const isSize = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535
+
+const decodeShutdown = (options: Partial<PtyProcess.ShutdownOptions> | undefined): Shutdown | Preflight.Failure => {
+  const merged = { ...defaultShutdown, ...options }
+  const durations = {} as Record<"gracePeriod" | "interruptTimeout" | "terminateTimeout" | "killTimeout", Duration.Duration>
+  for (const key of ["gracePeriod", "interruptTimeout", "terminateTimeout", "killTimeout"] as const) {
+    const decoded = Duration.decodeUnknown(merged[key])
+    if (Option.isNone(decoded)) {
+      return new Preflight.Failure("Unknown", `shutdown.${key} is not a duration: ${String(merged[key])}`)
+    }
+    durations[key] = decoded.value
+  }
+  if (os.constants.signals[merged.interruptSignal] === undefined) {
+    return new Preflight.Failure("Unknown", `shutdown.interruptSignal ${merged.interruptSignal} is not a signal`)
+  }
+  return { ...durations, interruptSignal: merged.interruptSignal }
+}
+
+/** What to fork, once every check has passed. */
+interface Plan {
+  readonly command: string
+  readonly cwd: string
+  /** The program `execvp` will run (the user's, resolved; with `stdin`, still the user's). */
+  readonly executable: string
+  readonly file: string
+  readonly argv: ReadonlyArray<string>
+  readonly env: ReadonlyArray<string>
+  readonly cols: number
+  readonly rows: number
+  readonly highWaterMark: number
+  readonly shutdown: Shutdown
+}
+
+/** Every check that can be made before forking; see preflight.ts. */
+const plan = (options: PtyProcess.SpawnOptions): Plan | PtySpawnError => {
+  const command = options.command
+  const cwd = path.resolve(options.cwd ?? process.cwd())
+  const spawnError = (failure: Preflight.Failure) =>
+    new PtySpawnError({ command, cwd, reason: failure.reason, detail: failure.detail, cause: failure.cause })
+
+  const cols = options.cols ?? defaultCols
+  const rows = options.rows ?? defaultRows
+  if (!isSize(cols) || !isSize(rows)) {
+    return spawnError(
+      new Preflight.Failure("Unknown", `cols and rows must be integers from 1 to 65535, got ${cols}x${rows}`)
+    )
+  }
+  const highWaterMark = options.highWaterMark ?? defaultHighWaterMark
+  if (!(highWaterMark >= 1)) {
+    return spawnError(new Preflight.Failure("Unknown", `highWaterMark must be at least 1, got ${highWaterMark}`))
+  }
+  const shutdown = decodeShutdown(options.shutdown)
+  if (Preflight.isFailure(shutdown)) return spawnError(shutdown)
+
+  const cwdFailure = Preflight.checkCwd(cwd)
+  if (cwdFailure !== undefined) return spawnError(cwdFailure)
+  const args = options.args ?? []
+  const argsFailure = Preflight.checkArgs(args)
+  if (argsFailure !== undefined) return spawnError(argsFailure)
+  const envMap = Preflight.buildEnv(options.inheritEnv ?? true, options.env, cwd)
+  if (Preflight.isFailure(envMap)) return spawnError(envMap)
+  const executable = Preflight.resolveCommand(command, cwd, envMap.get("PATH"))
+  if (Preflight.isFailure(executable)) return spawnError(executable)
+
+  let file = command
+  let argv = args
+  let execPath = executable
+  if (options.stdin !== undefined) {
+    const stdinFailure = Preflight.checkStdin(options.stdin, cwd)
+    if (stdinFailure !== undefined) return spawnError(stdinFailure)
+    // $0 names the shell in its error messages, $1 is the file, the rest is the command line:
+    // the path is data, never shell text. `exec` replaces the shell, keeping its pid.
+    file = "/bin/sh"
+    execPath = file
+    argv = ["-c", "f=$1; shift; exec \"$@\" <\"$f\"", "effect-pty", options.stdin, command, ...args]
+  }
+  const env = Array.from(envMap, ([key, value]) => `${key}=${value}`)
+  const sizeFailure = Preflight.checkArgumentSize(execPath, [file, ...argv], env)
+  if (sizeFailure !== undefined) return spawnError(sizeFailure)
+  return { command, cwd, executable, file, argv, env, cols, rows, highWaterMark, shutdown }
+}
+
+/** Forks and attaches the reader, synchronously, so that nothing the child writes is missed. */
+const start = (plan: Plan, hooks: Hooks | undefined): State | PtySpawnError => {
+  const spawnError = (detail: string, cause: unknown) =>
+    new PtySpawnError({ command: plan.command, cwd: plan.cwd, reason: "Unknown", detail, cause })
+
+  let binding: Native.Binding
+  try {
+    binding = Native.load()
+  } catch (cause) {
+    return spawnError("node-pty's native module could not be loaded", cause)
+  }
+
+  let exitStatus: ExitStatus | undefined
+  let reader: Reader | undefined
+  const exited = Deferred.unsafeMake<ExitStatus>(FiberId.none)
+  // Called on the main thread once node-pty's watcher thread has reaped the child.
+  const onExit = (code: number, signal: number) => {
+    exitStatus = toExitStatus(code, signal)
+    Deferred.unsafeDone(exited, Exit.succeed(exitStatus))
+    reader?.onExit()
+  }
+
+  let forked: Native.ForkResult
+  try {
+    const fork = hooks?.fork ?? binding.native.fork.bind(binding.native)
+    forked = fork(
+      plan.file,
+      plan.argv,
+      plan.env,
+      plan.cwd,
+      plan.cols,
+      plan.rows,
+      -1,
+      -1,
+      true,
+      binding.helperPath,
+      onExit
+    )
+  } catch (cause) {
+    return spawnError(`forking the terminal failed: ${String(cause)}`, cause)
+  }
+
+  let socket: tty.ReadStream
+  try {
+    socket = new tty.ReadStream(forked.fd)
+    socket.setEncoding("utf8")
+  } catch (cause) {
+    // The child exists but its terminal cannot be read: kill it (node-pty's watcher reaps it).
+    killGroup(forked.pid, "SIGKILL")
+    fs.closeSync(forked.fd)
+    return spawnError(`reading the terminal failed: ${String(cause)}`, cause)
+  }
+  const liveReader = new Reader(socket, plan.highWaterMark, drainWindowMillis, hooks)
+  reader = liveReader
+  if (exitStatus !== undefined) liveReader.onExit()
+  return {
+    pid: forked.pid,
+    reader: liveReader,
+    writer: new Writer(forked.fd, () => liveReader.isOpen),
+    exited,
+    exitStatus: () => exitStatus,
+    shutdown: plan.shutdown,
+    resize: (cols, rows) => binding.native.resize(forked.fd, cols, rows),
+    released: false
+  }
+}
+
+/**
+ * The escalation. `None` when the process still runs `killTimeout` after SIGKILL (stuck in the
+ * kernel). Each wait is made interruptible: a release runs uninterruptibly, and the timeout could
+ * not otherwise interrupt the wait, so it would never fire.
+ *
+ * @internal
+ */
+export const escalateSteps = <A>(target: PtyProcess.Stoppable<A>, shutdown: Shutdown): Effect.Effect<Option.Option<A>> =>
+  Effect.gen(function*() {
+    const steps: ReadonlyArray<readonly [NodeJS.Signals | undefined, Duration.Duration]> = [
+      [undefined, shutdown.gracePeriod],
+      [shutdown.interruptSignal, shutdown.interruptTimeout],
+      ["SIGTERM", shutdown.terminateTimeout],
+      ["SIGKILL", shutdown.killTimeout]
+    ]
+    for (const [signal, timeout] of steps) {
+      if (!(yield* target.isRunning)) return Option.some(yield* target.exitStatus)
+      if (signal !== undefined) {
+        yield* Effect.logDebug(`PtyProcess: sending ${signal}`)
+        yield* target.signal(signal)
+      }
+      const status = yield* target.exitStatus.pipe(Effect.interruptible, Effect.timeoutOption(timeout))
+      if (Option.isSome(status)) return status
+    }
+    return Option.none()
+  })
+
+/** @internal */
+export const decodeShutdownOrDie = (options: Partial<PtyProcess.ShutdownOptions> | undefined): Effect.Effect<Shutdown> =>
+  Effect.suspend(() => {
+    const decoded = decodeShutdown(options)
+    return Preflight.isFailure(decoded) ? Effect.dieMessage(decoded.detail) : Effect.succeed(decoded)
+  })
+
+/** @internal */
+export const escalate = <A>(
+  target: PtyProcess.Stoppable<A>,
+  options?: Partial<PtyProcess.ShutdownOptions>
+): Effect.Effect<A> =>
+  decodeShutdownOrDie(options).pipe(
+    Effect.flatMap((shutdown) => escalateSteps(target, shutdown)),
+    Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => target.exitStatus }))
+  )
+
+/** @internal */
+export const preflight = (options: PtyProcess.SpawnOptions): Effect.Effect<string, PtySpawnError> =>
+  Effect.suspend(() => {
+    const planned = plan(options)
+    return planned instanceof PtySpawnError ? Effect.fail(planned) : Effect.succeed(planned.executable)
+  })
+
+/** The escalation for our own child, then SIGKILL for whatever it left in its process group. */
+const stop = (state: State): Effect.Effect<Option.Option<ExitStatus>> =>
+  escalateSteps<ExitStatus>({
+    signal: (signal) =>
+      Effect.sync(() => {
+        if (!state.released) killGroup(state.pid, signal)
+      }),
+    exitStatus: Deferred.await(state.exited),
+    isRunning: Effect.sync(() => state.exitStatus() === undefined)
+  }, state.shutdown).pipe(
+    Effect.tap((status) =>
+      Effect.sync(() => {
+        // Background jobs of the child that ignore SIGHUP would outlive it: not past its scope.
+        if (Option.isSome(status) && !state.released) killGroup(state.pid, "SIGKILL")
+      })
+    ),
+    Effect.annotateLogs({ pid: state.pid })
+  )
+
+const release = (state: State): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    state.reader.discard()
+    const status = yield* stop(state)
+    if (Option.isNone(status)) {
+      yield* Effect.logWarning(
+        `PtyProcess: process ${state.pid} has not exited ${
+          Duration.format(state.shutdown.killTimeout)
+        } after SIGKILL; closing its terminal anyway`
+      )
+    }
+    state.released = true
+    state.writer.close()
+    state.reader.release()
+  }).pipe(Effect.withSpan("PtyProcess.release", { attributes: { pid: state.pid } }))
+
+const outputStream = (state: State): Stream.Stream<string, PtyReadError> => {
+  let subscribed = false
+  const { pid, reader } = state
+  const pull = Effect.async<Chunk.Chunk<string>, Option.Option<PtyReadError>>((resume) => {
+    const deliver = (taken: Taken) => {
+      switch (taken._tag) {
+        case "Chunks":
+          return resume(Effect.succeed(Chunk.unsafeFromArray(taken.chunks)))
+        case "End":
+          return resume(Effect.fail(Option.none()))
+        case "Fail":
+          return resume(Effect.fail(Option.some(new PtyReadError({ pid, cause: taken.cause }))))
+      }
+    }
+    const now = reader.take()
+    if (now !== undefined) return deliver(now)
+    let cancel: () => void
+    const onReady = () => {
+      const taken = reader.take()
+      if (taken !== undefined) deliver(taken)
+      else cancel = reader.await(onReady)
+    }
+    cancel = reader.await(onReady)
+    return Effect.sync(() => cancel())
+  })
+  return Stream.suspend(() => {
+    if (subscribed) {
+      return Stream.dieMessage(
+        `PtyProcess.output of process ${pid} was already run: it can be run once. ` +
+          "Use Stream.share or Stream.broadcast to give it several consumers."
+      )
+    }
+    subscribed = true
+    return Stream.repeatEffectChunkOption(pull)
+  })
+}
+
+const makeHandle = (state: State): PtyProcess.PtyProcess => {
+  const { pid } = state
+  const writeError = (operation: "write" | "resize", cause: unknown) => new PtyWriteError({ pid, operation, cause })
+  return {
+    pid,
+    output: outputStream(state),
+    write: (data) =>
+      Effect.async<void, PtyWriteError>((resume) => {
+        const cancel = state.writer.write(data, (error) => {
+          resume(error === undefined ? Effect.void : Effect.fail(writeError("write", error)))
+        })
+        return Effect.sync(cancel)
+      }),
+    resize: (cols, rows) =>
+      Effect.suspend(() => {
+        if (!isSize(cols) || !isSize(rows)) {
+          return Effect.fail(
+            writeError("resize", new RangeError(`cols and rows must be integers from 1 to 65535, got ${cols}x${rows}`))
+          )
+        }
+        if (!state.reader.isOpen) return Effect.fail(writeError("resize", new ClosedError()))
+        try {
+          state.resize(cols, rows)
+          return Effect.void
+        } catch (cause) {
+          return Effect.fail(writeError("resize", cause))
+        }
+      }),
+    signal: (signal) =>
+      Effect.sync(() => {
+        if (!state.released) killGroup(pid, signal)
+      }),
+    exitStatus: Deferred.await(state.exited),
+    isRunning: Effect.sync(() => state.exitStatus() === undefined),
+    shutdown: stop(state).pipe(
+      Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => Deferred.await(state.exited) })),
+      Effect.withSpan("PtyProcess.shutdown", { attributes: { pid } })
+    )
+  }
+}
+
+/**
+ * `PtyProcess.spawn` without the span, plus test hooks.
+ *
+ * @internal
+ */
+export const make = (
+  options: PtyProcess.SpawnOptions,
+  hooks?: Hooks
+): Effect.Effect<PtyProcess.PtyProcess, PtySpawnError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.suspend(() => {
+      const planned = plan(options)
+      const started = planned instanceof PtySpawnError ? planned : start(planned, hooks)
+      return started instanceof PtySpawnError ? Effect.fail(started) : Effect.succeed(started)
+    }),
+    release
+  ).pipe(Effect.map(makeHandle))

@@ -1,0 +1,206 @@
+/**
+ * Reads the PTY master and buffers its text for the one consumer of `output`, with flow control.
+ *
+ * - Bounded: when the buffered text reaches `highWaterMark` characters the socket is paused
+ *   (libuv stops reading, the kernel buffer fills, the child blocks in `write`). It is resumed
+ *   when the consumer takes the buffer. At most `highWaterMark` plus one read (a few KiB) is held
+ *   here; the batch the consumer is processing is the only other copy.
+ * - End of output: after the child has exited AND the channel has closed (EIO on Linux once no
+ *   process holds the terminal open, EOF elsewhere), once everything buffered was taken.
+ * - A process that inherited the terminal (a grandchild in the background) can keep it open after
+ *   the child exited. Then the output ends anyway after the child has exited and the socket has
+ *   been reading, unpaused, for `drainWindowMillis` (plus one more turn of the event loop, so a
+ *   blocked event loop cannot make it skip data already waiting in the kernel). The time a slow
+ *   consumer keeps the socket paused does not count, so nothing the child wrote is dropped.
+ *
+ * @internal
+ */
+import type * as tty from "node:tty"
+
+/** @internal */
+export type Taken =
+  | { readonly _tag: "Chunks"; readonly chunks: Array<string> }
+  | { readonly _tag: "End" }
+  | { readonly _tag: "Fail"; readonly cause: unknown }
+
+/**
+ * Test hooks: observe flow control without timing guesses.
+ *
+ * @internal
+ */
+export interface Probe {
+  readonly onPause?: (buffered: number) => void
+  readonly onResume?: () => void
+  readonly onDrainWindowExpired?: () => void
+}
+
+/** @internal */
+export class Reader {
+  private chunks: Array<string> = []
+  private buffered = 0
+  private paused = false
+  private exited = false
+  private channelClosed = false
+  private drainExpired = false
+  private discarding = false
+  private released = false
+  private failure: { readonly cause: unknown } | undefined
+  private finished = false
+  private waiter: (() => void) | undefined
+  private drainTimer: ReturnType<typeof setTimeout> | undefined
+  private drainCheck: ReturnType<typeof setImmediate> | undefined
+
+  constructor(
+    private readonly socket: tty.ReadStream,
+    private readonly highWaterMark: number,
+    private readonly drainWindowMillis: number,
+    private readonly probe: Probe | undefined
+  ) {
+    socket.on("data", (data: string) => this.onData(data))
+    socket.on("error", (error: NodeJS.ErrnoException) => this.onError(error))
+    socket.on("end", () => this.onChannelClosed())
+    socket.on("close", () => this.onChannelClosed())
+  }
+
+  /** Whether the master fd is still open (writes and resizes are safe). */
+  get isOpen(): boolean {
+    return !this.socket.destroyed
+  }
+
+  /** Called by the exit callback, once the child has been reaped. */
+  onExit(): void {
+    this.exited = true
+    this.armDrainWindow()
+    this.wake()
+  }
+
+  /**
+   * Scope is closing: stop buffering (drop what the child writes from now on, so that a child
+   * blocked on a full terminal can exit during the shutdown grace period) but keep what is
+   * already buffered for a consumer that may still be reading.
+   */
+  discard(): void {
+    if (this.discarding) return
+    this.discarding = true
+    this.paused = false
+    this.clearDrainWindow()
+    if (!this.socket.destroyed) this.socket.resume()
+    this.wake()
+  }
+
+  /** Closes the master fd. Idempotent. */
+  release(): void {
+    if (this.released) return
+    this.released = true
+    this.clearDrainWindow()
+    this.socket.destroy()
+    this.wake()
+  }
+
+  /** Takes everything buffered, or the end; `undefined` when there is nothing yet. */
+  take(): Taken | undefined {
+    if (this.chunks.length > 0) {
+      const chunks = this.chunks
+      this.chunks = []
+      this.buffered = 0
+      if (this.paused) this.resumeSocket()
+      return { _tag: "Chunks", chunks }
+    }
+    if (this.failure !== undefined) {
+      this.finish()
+      return { _tag: "Fail", cause: this.failure.cause }
+    }
+    if (this.released || this.discarding || this.drainExpired || (this.exited && this.channelClosed)) {
+      this.finish()
+      return { _tag: "End" }
+    }
+    return undefined
+  }
+
+  /**
+   * Registers the single waiter, called once when `take` may return something. Returns a function
+   * that cancels the registration.
+   */
+  await(onReady: () => void): () => void {
+    this.waiter = onReady
+    return () => {
+      if (this.waiter === onReady) this.waiter = undefined
+    }
+  }
+
+  private onData(data: string): void {
+    if (this.finished || this.discarding) return
+    this.chunks.push(data)
+    this.buffered += data.length
+    if (!this.paused && this.buffered >= this.highWaterMark) {
+      this.paused = true
+      this.socket.pause()
+      this.clearDrainWindow()
+      this.probe?.onPause?.(this.buffered)
+    }
+    this.wake()
+  }
+
+  private onError(error: NodeJS.ErrnoException): void {
+    // EIO: every process holding the terminal has closed it, the normal end on Linux.
+    // EAGAIN: spurious wake-up (node-pty ignores it too).
+    if (error.code === "EIO") return this.onChannelClosed()
+    if (error.code === "EAGAIN") return
+    this.failure ??= { cause: error }
+    this.onChannelClosed()
+  }
+
+  private onChannelClosed(): void {
+    if (this.channelClosed) return
+    this.channelClosed = true
+    this.clearDrainWindow()
+    this.wake()
+  }
+
+  private resumeSocket(): void {
+    this.paused = false
+    if (!this.finished) this.socket.resume()
+    this.probe?.onResume?.()
+    this.armDrainWindow()
+  }
+
+  private armDrainWindow(): void {
+    if (!this.exited || this.channelClosed || this.paused || this.drainExpired || this.released) return
+    if (this.drainTimer !== undefined || this.drainCheck !== undefined) return
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined
+      // One more poll phase first: data already in the kernel is read before the check runs.
+      this.drainCheck = setImmediate(() => {
+        this.drainCheck = undefined
+        if (this.channelClosed || this.paused || this.released) return
+        this.drainExpired = true
+        this.socket.pause()
+        this.probe?.onDrainWindowExpired?.()
+        this.wake()
+      })
+    }, this.drainWindowMillis)
+  }
+
+  private clearDrainWindow(): void {
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer)
+    if (this.drainCheck !== undefined) clearImmediate(this.drainCheck)
+    this.drainTimer = undefined
+    this.drainCheck = undefined
+  }
+
+  private finish(): void {
+    if (this.finished) return
+    this.finished = true
+    this.clearDrainWindow()
+    // Nobody will read any more: stop pulling data into memory.
+    if (!this.discarding) this.socket.pause()
+  }
+
+  private wake(): void {
+    const waiter = this.waiter
+    if (waiter !== undefined) {
+      this.waiter = undefined
+      waiter()
+    }
+  }
+}
