@@ -1,0 +1,232 @@
+/**
+ * Run the Claude Code CLI as a typed, cancellable `Stream` of events, or fold a run into a
+ * {@link ClaudeResult.ClaudeResult}.
+ *
+ * @since 0.1.0
+ */
+import type * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type { PtyProcess } from "effect-pty"
+import type * as ClaudeError from "./ClaudeError.js"
+import type * as ClaudeEvent from "./ClaudeEvent.js"
+import type * as ClaudeResult from "./ClaudeResult.js"
+import * as internal from "./internal/runner.js"
+
+/**
+ * How the CLI process is attached: a pseudo-terminal (the default, as an interactive user
+ * would run it) or plain pipes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Transport = "pty" | "pipe"
+
+/**
+ * The CLI's permission modes (`--permission-mode`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PermissionMode = "default" | "acceptEdits" | "auto" | "bypassPermissions" | "manual" | "dontAsk" | "plan"
+
+/**
+ * Everything a run can be configured with. Each field maps to one CLI flag unless said
+ * otherwise; unset fields are not passed, so the CLI's own defaults apply.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Path or name (looked up on `PATH`) of the `claude` executable. Default `"claude"`. */
+  readonly executable?: string | undefined
+  /** Working directory of the CLI (the project it works on). Default: this process's cwd. */
+  readonly cwd?: string | undefined
+  /**
+   * Environment variables merged over `process.env`; a variable set to `undefined` is removed.
+   * `CLAUDECODE` is always removed unless set here (a parent Claude Code session would
+   * otherwise make the child refuse to start).
+   */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  /** `--model`. */
+  readonly model?: string | undefined
+  /** `--fallback-model`. */
+  readonly fallbackModel?: string | undefined
+  /** `--resume ID`: continue an earlier session. */
+  readonly resume?: string | undefined
+  /** `--continue`: continue the newest session of `cwd`. */
+  readonly continue?: boolean | undefined
+  /** `--fork-session` (with `resume` or `continue`): branch off under a new session id. */
+  readonly forkSession?: boolean | undefined
+  /** `--session-id UUID`: choose the new session's id. */
+  readonly sessionId?: string | undefined
+  /** `--include-partial-messages`: emit `StreamEvent`s with text and tool-input deltas. */
+  readonly includePartialMessages?: boolean | undefined
+  /** `--max-turns`. */
+  readonly maxTurns?: number | undefined
+  /** `--max-budget-usd`. */
+  readonly maxBudgetUsd?: number | undefined
+  /** `--permission-mode`. */
+  readonly permissionMode?: PermissionMode | undefined
+  /** `--allowedTools`, e.g. `["Bash(git log:*)", "Read"]`. */
+  readonly allowedTools?: ReadonlyArray<string> | undefined
+  /** `--disallowedTools`. */
+  readonly disallowedTools?: ReadonlyArray<string> | undefined
+  /** `--system-prompt`: replaces the default system prompt. */
+  readonly systemPrompt?: string | undefined
+  /** `--append-system-prompt`. */
+  readonly appendSystemPrompt?: string | undefined
+  /** `--add-dir`: extra directories the tools may access. */
+  readonly addDirs?: ReadonlyArray<string> | undefined
+  /** `--mcp-config`: MCP server config files or JSON strings. */
+  readonly mcpConfig?: string | ReadonlyArray<string> | undefined
+  /** `--strict-mcp-config`: use only the servers of `mcpConfig`. */
+  readonly strictMcpConfig?: boolean | undefined
+  /** `--settings`: a settings file or JSON string. */
+  readonly settings?: string | undefined
+  /** Raw arguments inserted before the `-- PROMPT` separator: the escape hatch for new flags. */
+  readonly extraArgs?: ReadonlyArray<string> | undefined
+  /** `"pty"` (default) or `"pipe"`. */
+  readonly transport?: Transport | undefined
+  /**
+   * An explicit cancel: when the `Deferred` completes or the `AbortSignal` aborts, the CLI is
+   * interrupted gracefully (SIGINT, so it saves the session) and the run fails with
+   * `ClaudeError.Cancelled`, which carries the partial result and the session id.
+   */
+  readonly cancel?: Deferred.Deferred<void, unknown> | AbortSignal | undefined
+  /** Fail with `ClaudeError.IdleTimeout` when the CLI writes nothing for this long. */
+  readonly idleTimeout?: Duration.DurationInput | undefined
+  /** How the process is stopped when the run ends early; see `effect-pty`. */
+  readonly shutdown?: Partial<PtyProcess.ShutdownOptions> | undefined
+  /** @internal for streaming-input sessions */
+  readonly inputFormat?: "text" | "stream-json" | undefined
+}
+
+/**
+ * The service: run prompts with a set of default options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClaudeCodeService {
+  /** The defaults every call starts from. */
+  readonly defaults: Options
+  /** The events of one run; the CLI process lives exactly as long as the stream is consumed. */
+  readonly stream: (
+    prompt: string,
+    options?: Options
+  ) => Stream.Stream<ClaudeEvent.ClaudeEvent, ClaudeError.ClaudeCodeError>
+  /** One run folded into its result. */
+  readonly run: (prompt: string, options?: Options) => Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError>
+}
+
+/**
+ * The `ClaudeCode` service tag. Provide it with {@link layer} to set the executable, env and
+ * defaults once, or with a test implementation (see `effect-claude-code/testing`).
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class ClaudeCode extends Context.Tag("effect-claude-code/ClaudeCode")<ClaudeCode, ClaudeCodeService>() {}
+
+/**
+ * Merges per-call options over defaults; `env` is merged key by key.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const mergeOptions = (defaults: Options, options: Options | undefined): Options =>
+  options === undefined
+    ? defaults
+    : {
+      ...defaults,
+      ...options,
+      env: defaults.env === undefined ? options.env : { ...defaults.env, ...options.env },
+      shutdown: defaults.shutdown === undefined ? options.shutdown : { ...defaults.shutdown, ...options.shutdown }
+    }
+
+/**
+ * Builds the service from default options.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (defaults: Options = {}): ClaudeCodeService => ({
+  defaults,
+  stream: (prompt, options) => internal.stream(prompt, mergeOptions(defaults, options)),
+  run: (prompt, options) => internal.run(prompt, mergeOptions(defaults, options))
+})
+
+/**
+ * A layer providing {@link ClaudeCode} with the given defaults.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const program = ClaudeCode.run("Say hello").pipe(
+ *   Effect.provide(ClaudeCode.layer({ model: "claude-sonnet-4-5", cwd: "/my/project" }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (defaults: Options = {}): Layer.Layer<ClaudeCode> => Layer.succeed(ClaudeCode, make(defaults))
+
+const service = Effect.map(Effect.serviceOption(ClaudeCode), Option.getOrElse(() => make()))
+
+/**
+ * Runs `prompt` and streams the decoded events. Uses the {@link ClaudeCode} service when one is
+ * provided, otherwise the default service (`claude` on `PATH`). The stream fails with a
+ * `ClaudeError.ClaudeCodeError` after emitting every event the CLI wrote; interrupting its
+ * consumer stops the CLI (SIGINT first, so it saves the session) and leaves no process behind.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Effect, Stream } from "effect"
+ *
+ * const program = ClaudeCode.stream("Write a haiku", { includePartialMessages: true }).pipe(
+ *   Stream.runForEach((event) => Effect.log(event._tag))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const stream = (
+  prompt: string,
+  options?: Options
+): Stream.Stream<ClaudeEvent.ClaudeEvent, ClaudeError.ClaudeCodeError> =>
+  Stream.unwrap(Effect.map(service, (s) => s.stream(prompt, options)))
+
+/**
+ * Runs `prompt` to completion and folds the events into a {@link ClaudeResult.ClaudeResult}.
+ * Fails with `ClaudeError.ClaudeFailure` when Claude reports an error (`is_error`), carrying the
+ * result.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const result = yield* ClaudeCode.run("What is 2 + 2?")
+ *   yield* Effect.log(result.text, result.sessionId, result.costUsd)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = (
+  prompt: string,
+  options?: Options
+): Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError> =>
+  Effect.flatMap(service, (s) => s.run(prompt, options))

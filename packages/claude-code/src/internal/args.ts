@@ -1,0 +1,88 @@
+import type { Options } from "../ClaudeCode.js"
+
+/** Why an option was refused before spawning. @internal */
+export interface OptionProblem {
+  readonly option: string
+  readonly problem: string
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const permissionModes = new Set(["default", "acceptEdits", "auto", "bypassPermissions", "manual", "dontAsk", "plan"])
+
+/**
+ * Checks what can be checked before spawning, so a bad value fails fast with a message that
+ * names the option instead of surfacing as the CLI's exit code 1.
+ *
+ * @internal
+ */
+export const validate = (prompt: string, options: Options): OptionProblem | undefined => {
+  if (prompt.trim().length === 0 && options.inputFormat !== "stream-json") {
+    return { option: "prompt", problem: "is empty; the CLI refuses an empty or whitespace-only prompt" }
+  }
+  if (prompt.includes("\u0000")) {
+    return { option: "prompt", problem: "contains a NUL character, which no process argument or CLI input can carry" }
+  }
+  if (options.maxTurns !== undefined && !(Number.isInteger(options.maxTurns) && options.maxTurns > 0)) {
+    return { option: "maxTurns", problem: `must be a positive whole number, got ${String(options.maxTurns)}` }
+  }
+  if (options.sessionId !== undefined && !uuid.test(options.sessionId)) {
+    return { option: "sessionId", problem: `must be a UUID (the CLI rejects anything else), got ${JSON.stringify(options.sessionId)}` }
+  }
+  if (options.resume !== undefined && options.resume.trim().length === 0) {
+    return { option: "resume", problem: "is empty; pass the session id of an earlier run" }
+  }
+  if (options.forkSession === true && options.resume === undefined && options.continue !== true) {
+    return { option: "forkSession", problem: "needs `resume` or `continue`: a fork starts from an existing session" }
+  }
+  if (options.resume !== undefined && options.continue === true) {
+    return { option: "continue", problem: "cannot be combined with `resume`; pick one" }
+  }
+  if (options.permissionMode !== undefined && !permissionModes.has(options.permissionMode)) {
+    return {
+      option: "permissionMode",
+      problem: `must be one of ${[...permissionModes].join(", ")}, got ${JSON.stringify(options.permissionMode)}`
+    }
+  }
+  return undefined
+}
+
+const list = (flag: string, values: ReadonlyArray<string> | undefined): Array<string> =>
+  values !== undefined && values.length > 0 ? [flag, ...values] : []
+const one = (flag: string, value: string | number | undefined): Array<string> =>
+  value !== undefined ? [flag, String(value)] : []
+const bool = (flag: string, value: boolean | undefined): Array<string> => (value === true ? [flag] : [])
+
+/**
+ * The CLI's argv for one headless run. Every flag goes before `--` and the prompt after it,
+ * so a prompt that starts with `-` is never read as an option. When `prompt` is `undefined`
+ * the prompt travels on stdin and no `--` is written.
+ *
+ * @internal
+ */
+export const buildArgs = (prompt: string | undefined, options: Options): Array<string> => [
+  "-p",
+  "--output-format",
+  "stream-json",
+  "--verbose",
+  ...(options.inputFormat === "stream-json" ? ["--input-format", "stream-json"] : []),
+  ...bool("--include-partial-messages", options.includePartialMessages),
+  ...one("--model", options.model),
+  ...one("--fallback-model", options.fallbackModel),
+  ...one("--resume", options.resume),
+  ...bool("--continue", options.continue),
+  ...bool("--fork-session", options.forkSession),
+  ...one("--session-id", options.sessionId),
+  ...one("--max-turns", options.maxTurns),
+  ...one("--max-budget-usd", options.maxBudgetUsd),
+  ...one("--permission-mode", options.permissionMode),
+  ...list("--allowedTools", options.allowedTools),
+  ...list("--disallowedTools", options.disallowedTools),
+  ...one("--system-prompt", options.systemPrompt),
+  ...one("--append-system-prompt", options.appendSystemPrompt),
+  ...list("--add-dir", options.addDirs),
+  ...list("--mcp-config", typeof options.mcpConfig === "string" ? [options.mcpConfig] : options.mcpConfig),
+  ...bool("--strict-mcp-config", options.strictMcpConfig),
+  ...one("--settings", options.settings),
+  ...(options.extraArgs ?? []),
+  ...(prompt === undefined ? [] : ["--", prompt])
+]

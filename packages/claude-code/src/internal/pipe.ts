@@ -1,0 +1,113 @@
+import * as Command from "@effect/platform/Command"
+import * as CommandExecutor from "@effect/platform/CommandExecutor"
+import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import { PtyProcess } from "effect-pty"
+import * as ClaudeError from "../ClaudeError.js"
+import type { ExitInfo, Spawn } from "./transport.js"
+
+const STDERR_LINES = 40
+
+const executorLayer = NodeCommandExecutor.layer.pipe(Layer.provide(NodeFileSystem.layer))
+
+const signalName = (signal: string | null): string | null => signal
+
+/**
+ * The CLI over plain pipes, through `@effect/platform`'s command executor. stdout carries the
+ * events; stderr is drained separately and its tail kept for error messages; stdin carries the
+ * prompt when it is too large for argv and is closed at once otherwise (an open, silent stdin
+ * makes the CLI wait 3 s). The executor only ever sends SIGTERM and then waits forever, so the
+ * same escalation as the PTY transport (interrupt signal, SIGTERM, SIGKILL, each bounded) runs
+ * first, from a finalizer registered after the executor's own.
+ *
+ * @internal
+ */
+export const spawnPipe: Spawn = (spec) =>
+  Effect.gen(function*() {
+    const toSpawnError = (reason: ClaudeError.SpawnError["reason"], cause: unknown) =>
+      new ClaudeError.SpawnError({ executable: spec.command, cwd: spec.cwd, reason, cause })
+    // The same checks the PTY transport makes, so both report the same typed reasons, and so
+    // E2BIG (thrown synchronously by child_process.spawn) can never escape as a defect.
+    yield* PtyProcess.preflight({ command: spec.command, args: spec.args, cwd: spec.cwd }).pipe(
+      Effect.mapError((error) => toSpawnError(error.reason, error))
+    )
+    const env: Record<string, string> = {}
+    for (const [key, value] of Object.entries({ ...process.env, ...spec.env })) {
+      if (value !== undefined) env[key] = value
+    }
+    const command = Command.make(spec.command, ...spec.args).pipe(
+      Command.env(env, { extendEnv: false }),
+      Command.stdin(spec.stdin === undefined ? Stream.empty : Stream.make(new TextEncoder().encode(spec.stdin))),
+      spec.cwd !== undefined ? Command.workingDirectory(spec.cwd) : (c) => c
+    )
+    const executor = yield* Effect.provide(CommandExecutor.CommandExecutor, executorLayer)
+    const proc = yield* executor.start(command).pipe(Effect.mapError((cause) => toSpawnError("Unknown", cause)))
+    const pid = proc.pid
+
+    const exited = yield* Deferred.make<ExitInfo>()
+    // The executor's exitCode fails for a signal death; recover the signal from the error.
+    yield* proc.exitCode.pipe(
+      Effect.map((code): ExitInfo => ({ exitCode: code, signal: null })),
+      Effect.catchAll((error) =>
+        Effect.succeed<ExitInfo>({
+          exitCode: null,
+          signal: signalName(/signal: (\w+)/.exec(String(error.cause ?? error.message))?.[1] ?? null)
+        })
+      ),
+      Effect.flatMap((info) => Deferred.succeed(exited, info)),
+      Effect.forkScoped
+    )
+
+    const stderrLines: Array<string> = []
+    const stderrFiber = yield* proc.stderr.pipe(
+      Stream.decodeText(),
+      Stream.splitLines,
+      Stream.runForEach((line) =>
+        Effect.sync(() => {
+          if (stderrLines.length >= STDERR_LINES) stderrLines.shift()
+          stderrLines.push(line.length > 2000 ? line.slice(0, 2000) + "…" : line)
+        })
+      ),
+      Effect.ignore,
+      Effect.forkScoped
+    )
+
+    const signal = (sig: NodeJS.Signals) =>
+      Effect.sync(() => {
+        try {
+          process.kill(-pid, sig)
+        } catch {
+          try {
+            process.kill(pid, sig)
+          } catch {
+            // already gone
+          }
+        }
+      })
+    const isRunning = Effect.negate(Deferred.isDone(exited))
+    const exitStatus = Deferred.await(exited)
+    const shutdown = PtyProcess.escalate({ signal, exitStatus, isRunning }, spec.shutdown)
+    yield* Effect.addFinalizer(() => shutdown)
+
+    return {
+      pid,
+      output: proc.stdout.pipe(
+        Stream.decodeText(),
+        Stream.mapError((cause) => new ClaudeError.ReadError({ cause }))
+      ),
+      stderrTail: Fiber.await(stderrFiber).pipe(
+        Effect.timeout("1 second"),
+        Effect.ignore,
+        Effect.zipRight(Effect.sync(() => [...stderrLines]))
+      ),
+      signal,
+      exitStatus,
+      isRunning,
+      shutdown
+    }
+  })

@@ -1,0 +1,43 @@
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { PtyProcess } from "effect-pty"
+import * as ClaudeError from "../ClaudeError.js"
+import { promptFile } from "./promptFile.js"
+import type { Spawn } from "./transport.js"
+
+/**
+ * The CLI in a pseudo-terminal, as an interactive user would run it. The CLI does not read a
+ * TTY stdin, so a prompt that travels on stdin is redirected from a private file instead.
+ *
+ * @internal
+ */
+export const spawnPty: Spawn = (spec) =>
+  Effect.gen(function*() {
+    const stdin = spec.stdin === undefined ? undefined : yield* promptFile(spec.stdin)
+    const pty = yield* PtyProcess.spawn({
+      command: spec.command,
+      args: spec.args,
+      env: spec.env,
+      ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
+      ...(stdin !== undefined ? { stdin } : {}),
+      ...(spec.shutdown !== undefined ? { shutdown: spec.shutdown } : {})
+    }).pipe(
+      Effect.mapError((error) =>
+        new ClaudeError.SpawnError({
+          executable: spec.command,
+          cwd: spec.cwd,
+          reason: error.reason,
+          cause: error
+        })
+      )
+    )
+    return {
+      pid: pty.pid,
+      output: Stream.mapError(pty.output, (cause) => new ClaudeError.ReadError({ cause })),
+      stderrTail: Effect.succeed([]),
+      signal: pty.signal,
+      exitStatus: pty.exitStatus,
+      isRunning: pty.isRunning,
+      shutdown: pty.shutdown
+    }
+  })

@@ -1,0 +1,213 @@
+import * as Channel from "effect/Channel"
+import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import * as Stream from "effect/Stream"
+import type { Options } from "../ClaudeCode.js"
+import * as ClaudeError from "../ClaudeError.js"
+import * as ClaudeEvent from "../ClaudeEvent.js"
+import * as ClaudeResult from "../ClaudeResult.js"
+import { buildArgs, validate } from "./args.js"
+import { splitLines } from "./lines.js"
+import { spawnPipe } from "./pipe.js"
+import { spawnPty } from "./pty.js"
+import type { Child, Spawn } from "./transport.js"
+
+/**
+ * Above this many bytes the prompt goes to the CLI's stdin instead of argv (Linux refuses a
+ * single argument over 131071 bytes with E2BIG, and the whole argv + env shares ARG_MAX).
+ *
+ * @internal
+ */
+export const ARGV_PROMPT_LIMIT = 96 * 1024
+
+/** How many non-JSON lines (merged stderr, warnings) are kept for error messages. */
+const DIAGNOSTIC_LINES = 40
+const DIAGNOSTIC_LINE_CHARS = 2000
+
+/** The mutable state of one run, advanced once per event. @internal */
+export interface RunState {
+  result: ClaudeResult.ClaudeResult
+  diagnostics: Array<string>
+  lineNumber: number
+  sawResult: boolean
+  cancelled: boolean
+}
+
+/** @internal */
+export const makeState = (): RunState => ({
+  result: ClaudeResult.empty,
+  diagnostics: [],
+  lineNumber: 0,
+  sawResult: false,
+  cancelled: false
+})
+
+const pushDiagnostic = (state: RunState, line: string) => {
+  if (state.diagnostics.length >= DIAGNOSTIC_LINES) state.diagnostics.shift()
+  state.diagnostics.push(line.length > DIAGNOSTIC_LINE_CHARS ? line.slice(0, DIAGNOSTIC_LINE_CHARS) + "…" : line)
+}
+
+const transports: Record<"pty" | "pipe", Spawn> = { pty: spawnPty, pipe: spawnPipe }
+
+/** Completes when the user's explicit cancel fires. */
+const isDeferred = (u: unknown): u is Deferred.Deferred<void, unknown> =>
+  Predicate.hasProperty(u, Deferred.DeferredTypeId)
+
+const awaitCancel = (cancel: NonNullable<Options["cancel"]>): Effect.Effect<void> =>
+  isDeferred(cancel)
+    ? Effect.ignore(Deferred.await(cancel as Deferred.Deferred<void, unknown>))
+    : Effect.async<void>((resume) => {
+      const signal = cancel as AbortSignal
+      if (signal.aborted) return resume(Effect.void)
+      const onAbort = () => resume(Effect.void)
+      signal.addEventListener("abort", onAbort, { once: true })
+      return Effect.sync(() => signal.removeEventListener("abort", onAbort))
+    })
+
+const isCancelled = (cancel: Options["cancel"]): Effect.Effect<boolean> =>
+  cancel === undefined
+    ? Effect.succeed(false)
+    : isDeferred(cancel)
+    ? Deferred.isDone(cancel as Deferred.Deferred<void, unknown>)
+    : Effect.sync(() => (cancel as AbortSignal).aborted)
+
+/** Decides how a run that produced no more output ends. */
+const finish = (child: Child, state: RunState): Effect.Effect<void, ClaudeError.ClaudeCodeError> =>
+  Effect.gen(function*() {
+    if (state.cancelled) {
+      return yield* new ClaudeError.Cancelled({ reason: "cancel requested", partial: state.result })
+    }
+    if (state.sawResult) {
+      if (ClaudeResult.isFailure(state.result)) {
+        return yield* ClaudeError.ClaudeFailure.fromResult(state.result)
+      }
+      return
+    }
+    const exit = yield* child.exitStatus
+    const stderr = yield* child.stderrTail
+    return yield* new ClaudeError.ProcessError({
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      diagnostics: [...state.diagnostics, ...stderr].slice(-DIAGNOSTIC_LINES),
+      partial: state.result
+    })
+  })
+
+/**
+ * The events of one run, advancing `state` as they pass. The stream ends after the `result`
+ * event (the CLI's turn is over; the process is then given its grace period to exit and write
+ * its transcript), or fails with a typed error after emitting everything the CLI wrote.
+ *
+ * @internal
+ */
+export const streamWith = (
+  prompt: string,
+  options: Options,
+  state: RunState
+): Stream.Stream<ClaudeEvent.ClaudeEvent, ClaudeError.ClaudeCodeError> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const problem = validate(prompt, options)
+    if (problem !== undefined) {
+      return yield* new ClaudeError.InvalidOptions({ option: problem.option, problem: problem.problem })
+    }
+    if (options.cancel !== undefined && (yield* isCancelled(options.cancel))) {
+      return yield* new ClaudeError.Cancelled({ reason: "cancelled before the CLI was started", partial: state.result })
+    }
+    const viaStdin = Buffer.byteLength(prompt, "utf8") > ARGV_PROMPT_LIMIT
+    const executable = options.executable ?? "claude"
+    const spawn = transports[options.transport ?? "pty"]
+    const child = yield* spawn({
+      command: executable,
+      args: buildArgs(viaStdin ? undefined : prompt, options),
+      cwd: options.cwd,
+      env: { CLAUDECODE: undefined, NO_COLOR: "1", ...options.env },
+      stdin: viaStdin ? prompt : undefined,
+      shutdown: options.shutdown
+    })
+
+    // Runs before the process's own finalizer (finalizers run in reverse order): a run that
+    // ends before its `result` (interruption, a consumer that stopped early, a failure) gets
+    // SIGINT at once, so the CLI aborts the turn cleanly and saves the session, instead of
+    // first waiting out the grace period meant for a CLI that is finishing on its own.
+    yield* Effect.addFinalizer(() =>
+      state.sawResult ? Effect.void : Effect.flatMap(child.isRunning, (running) => running ? child.signal("SIGINT") : Effect.void)
+    )
+
+    if (options.cancel !== undefined) {
+      yield* awaitCancel(options.cancel).pipe(
+        Effect.zipRight(Effect.sync(() => {
+          state.cancelled = true
+        })),
+        Effect.zipRight(child.shutdown),
+        Effect.forkScoped
+      )
+    }
+
+    // One pass over each chunk of lines: decode, advance the fold, keep diagnostics. The loop
+    // stops reading at the `result` event (the turn is over) and, on an undecodable line,
+    // first emits the events decoded before it, then fails naming that line.
+    const decodeLoop: Channel.Channel<
+      Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
+      Chunk.Chunk<string>,
+      ClaudeError.ClaudeCodeError,
+      ClaudeError.ClaudeCodeError,
+      void,
+      unknown
+    > = Channel.readWithCause({
+      onInput: (lines: Chunk.Chunk<string>) => {
+        const events: Array<ClaudeEvent.ClaudeEvent> = []
+        let failure: ClaudeError.DecodeError | undefined
+        for (const line of lines) {
+          state.lineNumber++
+          const decoded = ClaudeEvent.decodeLine(line, state.lineNumber)
+          if (decoded._tag === "Left") {
+            failure = decoded.left
+            break
+          }
+          const event = decoded.right
+          if (event._tag === "Diagnostic") {
+            pushDiagnostic(state, line)
+            continue
+          }
+          events.push(event)
+          state.result = ClaudeResult.step(state.result, event)
+          if (event._tag === "Result") {
+            state.sawResult = true
+            break
+          }
+        }
+        const emit = events.length > 0 ? Channel.write(Chunk.unsafeFromArray(events)) : Channel.void
+        if (failure !== undefined) return Channel.zipRight(emit, Channel.fail(failure))
+        if (state.sawResult) return emit
+        return Channel.zipRight(emit, decodeLoop)
+      },
+      onFailure: Channel.failCause,
+      onDone: () => Channel.void
+    })
+
+    let output: Stream.Stream<string, ClaudeError.ClaudeCodeError> = child.output
+    if (options.idleTimeout !== undefined) {
+      const idle = options.idleTimeout
+      output = output.pipe(
+        Stream.timeoutFail(() => new ClaudeError.IdleTimeout({ timeout: Duration.decode(idle), partial: state.result }), idle)
+      )
+    }
+    return output.pipe(
+      splitLines,
+      Stream.pipeThroughChannel(decodeLoop),
+      Stream.concat(Stream.fromEffect(Effect.suspend(() => finish(child, state))).pipe(Stream.drain))
+    )
+  }))
+
+/** @internal */
+export const stream = (prompt: string, options: Options) => Stream.suspend(() => streamWith(prompt, options, makeState()))
+
+/** @internal */
+export const run = (prompt: string, options: Options): Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError> =>
+  Effect.suspend(() => {
+    const state = makeState()
+    return Stream.runDrain(streamWith(prompt, options, state)).pipe(Effect.map(() => state.result))
+  })

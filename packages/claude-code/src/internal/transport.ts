@@ -1,0 +1,40 @@
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type { PtyProcess } from "effect-pty"
+import type * as ClaudeError from "../ClaudeError.js"
+
+/** How a child ended. @internal */
+export interface ExitInfo {
+  readonly exitCode: number | null
+  readonly signal: string | null
+}
+
+/** What the runner needs from a started CLI process, whatever carries its bytes. @internal */
+export interface Child {
+  readonly pid: number
+  /** stdout (and, on a PTY, stderr) as text chunks; ends when the process is gone and drained. */
+  readonly output: Stream.Stream<string, ClaudeError.ReadError>
+  /** The last lines the process wrote to a separate stderr (pipes only; empty on a PTY). */
+  readonly stderrTail: Effect.Effect<ReadonlyArray<string>>
+  /** Send a signal to the process group; a no-op once it is gone. */
+  readonly signal: (signal: NodeJS.Signals) => Effect.Effect<void>
+  readonly exitStatus: Effect.Effect<ExitInfo>
+  readonly isRunning: Effect.Effect<boolean>
+  /** Run the graceful escalation now (the scope's finalizer runs it anyway). */
+  readonly shutdown: Effect.Effect<ExitInfo>
+}
+
+/** What to start. @internal */
+export interface SpawnSpec {
+  readonly command: string
+  readonly args: ReadonlyArray<string>
+  readonly cwd: string | undefined
+  readonly env: Readonly<Record<string, string | undefined>>
+  /** Text to feed on stdin, then close it; `undefined`: stdin is closed/empty from the start. */
+  readonly stdin: string | undefined
+  readonly shutdown: Partial<PtyProcess.ShutdownOptions> | undefined
+}
+
+/** A way of starting the CLI. @internal */
+export type Spawn = (spec: SpawnSpec) => Effect.Effect<Child, ClaudeError.SpawnError, Scope.Scope>

@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// The project's fake `claude`: produces what the real CLI cannot be made to produce on demand
+// (crashes mid-line, hangs, ignored signals, garbage, huge lines). It accepts the real CLI's
+// argv (`-p --output-format stream-json --verbose ... -- PROMPT`) and is steered by environment
+// variables so tests can use the library exactly as users do:
+//
+//   FAKE_CLAUDE_MODE      what to do (see `modes` below), default "echo"
+//   FAKE_CLAUDE_FIXTURE   a .ndjson file to replay (mode "fixture")
+//   FAKE_CLAUDE_EXIT      exit code after replaying (default 0)
+//   FAKE_CLAUDE_ARGV_FILE write the received argv as JSON to this file
+//   FAKE_CLAUDE_PID_FILE  write the pid to this file (for grandchild / parent-death tests)
+//   FAKE_CLAUDE_SIZE      bytes for "big-line" (default 50 MiB)
+//
+// Every mode that keeps running writes its `system/init` line first, so a test can wait for
+// that event instead of sleeping.
+import * as fs from "node:fs"
+import { spawn } from "node:child_process"
+
+const argv = process.argv.slice(2)
+const env = process.env
+if (env.FAKE_CLAUDE_ARGV_FILE) fs.writeFileSync(env.FAKE_CLAUDE_ARGV_FILE, JSON.stringify(argv))
+if (env.FAKE_CLAUDE_PID_FILE) fs.writeFileSync(env.FAKE_CLAUDE_PID_FILE, String(process.pid))
+
+const sep = argv.indexOf("--")
+const flag = (name) => {
+  const i = argv.indexOf(name)
+  return i >= 0 && (sep < 0 || i < sep) ? argv[i + 1] : undefined
+}
+const has = (name) => {
+  const i = argv.indexOf(name)
+  return i >= 0 && (sep < 0 || i < sep)
+}
+const sessionId = flag("--session-id") ?? flag("--resume") ?? "00000000-0000-4000-8000-000000000001"
+const model = flag("--model") ?? "claude-fake-1"
+
+const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n")
+const init = () =>
+  out({
+    type: "system",
+    subtype: "init",
+    cwd: process.cwd(),
+    session_id: sessionId,
+    tools: ["Bash"],
+    mcp_servers: [],
+    model,
+    permissionMode: flag("--permission-mode") ?? "default",
+    slash_commands: [],
+    apiKeySource: "none",
+    claude_code_version: "0.0.0-fake",
+    output_style: "default",
+    uuid: "10000000-0000-4000-8000-000000000000"
+  })
+const assistant = (text, id = "msg_fake_1") =>
+  out({
+    type: "assistant",
+    message: {
+      id,
+      type: "message",
+      role: "assistant",
+      model,
+      content: [{ type: "text", text }],
+      stop_reason: null,
+      usage: { input_tokens: 3, output_tokens: 5 }
+    },
+    parent_tool_use_id: null,
+    session_id: sessionId,
+    uuid: "20000000-0000-4000-8000-000000000000"
+  })
+const result = (text, extra = {}) =>
+  out({
+    type: "result",
+    subtype: "success",
+    is_error: false,
+    duration_ms: 12,
+    duration_api_ms: 10,
+    num_turns: 1,
+    result: text,
+    stop_reason: "end_turn",
+    session_id: sessionId,
+    total_cost_usd: 0.0001,
+    usage: { input_tokens: 3, output_tokens: 5, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+    modelUsage: {},
+    permission_denials: [],
+    terminal_reason: "completed",
+    uuid: "30000000-0000-4000-8000-000000000000",
+    ...extra
+  })
+const forever = () => setInterval(() => {}, 1 << 30)
+const readStdin = () => {
+  try {
+    return fs.readFileSync(0, "utf8")
+  } catch {
+    return ""
+  }
+}
+const prompt = () => (sep >= 0 ? argv[sep + 1] : undefined) ?? readStdin()
+
+const modes = {
+  // Answer with the prompt itself (or what stdin carried), so tests can check it arrived intact.
+  echo() {
+    const text = prompt()
+    init()
+    assistant(text)
+    result(text)
+  },
+  fixture() {
+    process.stdout.write(fs.readFileSync(env.FAKE_CLAUDE_FIXTURE))
+    process.exitCode = Number(env.FAKE_CLAUDE_EXIT ?? 0)
+  },
+  // Like the real CLI: on SIGINT write the interrupted turn's events and exit 0.
+  "wait-for-sigint"() {
+    init()
+    assistant("partial answer")
+    process.on("SIGINT", () => {
+      out({
+        type: "user",
+        message: { role: "user", content: [{ type: "text", text: "[Request interrupted by user]" }] },
+        parent_tool_use_id: null,
+        session_id: sessionId,
+        uuid: "40000000-0000-4000-8000-000000000000"
+      })
+      result("", {
+        subtype: "error_during_execution",
+        is_error: true,
+        terminal_reason: "aborted_streaming",
+        errors: []
+      })
+      process.exit(0)
+    })
+    forever()
+  },
+  "crash-mid-line"() {
+    init()
+    process.stdout.write('{"type":"assistant","message":{"id":"msg_cut","content":[{"type":"te', () =>
+      process.kill(process.pid, "SIGSEGV")
+    )
+  },
+  "exit-no-result"() {
+    init()
+    process.stderr.write("fatal: something went wrong in the fake\n")
+    process.exitCode = 3
+  },
+  "result-then-hang"() {
+    init()
+    assistant("done")
+    result("done")
+    forever()
+  },
+  "ignore-signals"() {
+    for (const s of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(s, () => {})
+    init()
+    forever()
+  },
+  silent() {
+    forever()
+  },
+  "init-then-silent"() {
+    init()
+    forever()
+  },
+  "big-line"() {
+    const size = Number(env.FAKE_CLAUDE_SIZE ?? 50 * 1024 * 1024)
+    const text = "x".repeat(size)
+    init()
+    assistant(text)
+    result(text)
+  },
+  "unknown-option"() {
+    process.stderr.write(`error: unknown option '${argv.find((a) => a.startsWith("--bogus")) ?? "--bogus"}'\n`)
+    process.exitCode = 1
+  },
+  // Leaves a grandchild that holds the terminal open after the leader exits.
+  grandchild() {
+    const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "inherit" })
+    if (env.FAKE_CLAUDE_GRANDCHILD_PID_FILE) fs.writeFileSync(env.FAKE_CLAUDE_GRANDCHILD_PID_FILE, String(child.pid))
+    child.unref()
+    init()
+    assistant("bye")
+    result("bye")
+  }
+}
+
+const mode = env.FAKE_CLAUDE_MODE ?? "echo"
+if (!(mode in modes)) {
+  process.stderr.write(`fake-claude: unknown FAKE_CLAUDE_MODE ${mode}\n`)
+  process.exit(2)
+}
+modes[mode]()
