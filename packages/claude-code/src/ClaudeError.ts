@@ -43,7 +43,9 @@ export type SpawnErrorReason = typeof SpawnErrorReason.Type
  * @category constructors
  */
 export const spawnErrorReason = (cause: unknown): SpawnErrorReason => {
-  const code = typeof cause === "object" && cause !== null && "code" in cause ? (cause as { code: unknown }).code : undefined
+  const code = typeof cause === "object" && cause !== null && "code" in cause
+    ? (cause as { readonly code: unknown }).code
+    : undefined
   switch (code) {
     case "ENOENT":
       return "NotFound"

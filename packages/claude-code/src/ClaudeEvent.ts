@@ -33,6 +33,7 @@ const opt = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(sche
  * @category schemas
  */
 export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  .annotations({ identifier: "JsonObject" })
 
 /**
  * @since 0.1.0
@@ -51,7 +52,7 @@ export const UnknownPart = Schema.Struct({
   type: Schema.Literal("unknown"),
   rawType: Schema.String,
   raw: JsonObject
-})
+}).annotations({ identifier: "UnknownPart" })
 
 /**
  * @since 0.1.0
@@ -79,7 +80,7 @@ const unknownPartOf = (known: ReadonlyArray<string>) => {
     strict: true,
     decode: (raw) => ({ type: "unknown" as const, rawType: raw.type, raw }),
     encode: (part) => ({ ...part.raw, type: part.rawType })
-  })
+  }).annotations({ identifier: `UnknownPart (not ${known.join(" | ")})` })
 }
 
 /**
@@ -109,7 +110,7 @@ export const Usage = Schema.Struct({
   iterations: opt(Schema.NullOr(Schema.Array(Schema.Unknown))),
   speed: opt(Schema.NullOr(Schema.String)),
   fallback_credit: opt(Schema.Unknown)
-})
+}).annotations({ identifier: "Usage" })
 
 /**
  * @since 0.1.0
@@ -132,7 +133,7 @@ export const DeltaUsage = Schema.Struct({
     web_search_requests: opt(Schema.Number),
     web_fetch_requests: opt(Schema.Number)
   })))
-})
+}).annotations({ identifier: "DeltaUsage" })
 
 /**
  * @since 0.1.0
@@ -161,7 +162,7 @@ export const ModelUsage = Schema.Struct({
   canonicalModel: opt(Schema.String),
   provider: opt(Schema.String),
   costBasis: opt(Schema.String)
-})
+}).annotations({ identifier: "ModelUsage" })
 
 /**
  * @since 0.1.0
@@ -190,7 +191,7 @@ export const RateLimitInfo = Schema.Struct({
   surpassedThreshold: opt(Schema.Number),
   limitScope: opt(Schema.String),
   errorCode: opt(Schema.String)
-})
+}).annotations({ identifier: "RateLimitInfo" })
 
 /**
  * @since 0.1.0
@@ -208,7 +209,7 @@ export const PermissionDenial = Schema.Struct({
   tool_name: Schema.String,
   tool_use_id: Schema.String,
   tool_input: Schema.optionalWith(JsonObject, { default: () => ({}) })
-})
+}).annotations({ identifier: "PermissionDenial" })
 
 /**
  * @since 0.1.0
@@ -228,7 +229,7 @@ export const TextBlock = Schema.Struct({
   type: Schema.Literal("text"),
   text: Schema.String,
   citations: opt(Schema.NullOr(Schema.Array(Schema.Unknown)))
-})
+}).annotations({ identifier: "TextBlock" })
 
 /**
  * @since 0.1.0
@@ -245,7 +246,7 @@ export const ToolUseBlock = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
   input: JsonObject
-})
+}).annotations({ identifier: "ToolUseBlock" })
 
 /**
  * @since 0.1.0
@@ -264,7 +265,7 @@ export const ServerToolUseBlock = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
   input: JsonObject
-})
+}).annotations({ identifier: "ServerToolUseBlock" })
 
 /**
  * @since 0.1.0
@@ -280,7 +281,7 @@ export const ThinkingBlock = Schema.Struct({
   type: Schema.Literal("thinking"),
   thinking: Schema.String,
   signature: opt(Schema.String)
-})
+}).annotations({ identifier: "ThinkingBlock" })
 
 /**
  * @since 0.1.0
@@ -295,7 +296,7 @@ export type ThinkingBlock = typeof ThinkingBlock.Type
 export const RedactedThinkingBlock = Schema.Struct({
   type: Schema.Literal("redacted_thinking"),
   data: Schema.String
-})
+}).annotations({ identifier: "RedactedThinkingBlock" })
 
 /**
  * @since 0.1.0
@@ -316,7 +317,7 @@ export const AssistantContentBlock = Schema.Union(
   RedactedThinkingBlock,
   ServerToolUseBlock,
   unknownPartOf(["text", "tool_use", "thinking", "redacted_thinking", "server_tool_use"])
-)
+).annotations({ identifier: "AssistantContentBlock" })
 
 /**
  * @since 0.1.0
@@ -334,7 +335,7 @@ export type AssistantContentBlock = typeof AssistantContentBlock.Type
 export const ToolResultContent = Schema.Union(
   Schema.String,
   Schema.Array(Schema.Union(TextBlock, unknownPartOf(["text"])))
-)
+).annotations({ identifier: "ToolResultContent" })
 
 /**
  * @since 0.1.0
@@ -351,7 +352,7 @@ export const ToolResultBlock = Schema.Struct({
   tool_use_id: Schema.String,
   content: opt(ToolResultContent),
   is_error: opt(Schema.NullOr(Schema.Boolean))
-})
+}).annotations({ identifier: "ToolResultBlock" })
 
 /**
  * @since 0.1.0
@@ -366,6 +367,7 @@ export type ToolResultBlock = typeof ToolResultBlock.Type
  * @category schemas
  */
 export const UserContentBlock = Schema.Union(TextBlock, ToolResultBlock, unknownPartOf(["text", "tool_result"]))
+  .annotations({ identifier: "UserContentBlock" })
 
 /**
  * @since 0.1.0
@@ -396,7 +398,7 @@ export const AssistantMessage = Schema.Struct({
   context_management: opt(Schema.Unknown),
   container: opt(Schema.Unknown),
   stop_details: opt(Schema.Unknown)
-})
+}).annotations({ identifier: "AssistantMessage" })
 
 /**
  * @since 0.1.0
@@ -413,7 +415,7 @@ export type AssistantMessage = typeof AssistantMessage.Type
 export const UserMessage = Schema.Struct({
   role: Schema.Literal("user"),
   content: Schema.Union(Schema.String, Schema.Array(UserContentBlock))
-})
+}).annotations({ identifier: "UserMessage" })
 
 /**
  * @since 0.1.0
@@ -426,24 +428,28 @@ export type UserMessage = typeof UserMessage.Type
  * @category schemas
  */
 export const TextDelta = Schema.Struct({ type: Schema.Literal("text_delta"), text: Schema.String })
+  .annotations({ identifier: "TextDelta" })
 
 /**
  * @since 0.1.0
  * @category schemas
  */
 export const InputJsonDelta = Schema.Struct({ type: Schema.Literal("input_json_delta"), partial_json: Schema.String })
+  .annotations({ identifier: "InputJsonDelta" })
 
 /**
  * @since 0.1.0
  * @category schemas
  */
 export const ThinkingDelta = Schema.Struct({ type: Schema.Literal("thinking_delta"), thinking: Schema.String })
+  .annotations({ identifier: "ThinkingDelta" })
 
 /**
  * @since 0.1.0
  * @category schemas
  */
 export const SignatureDelta = Schema.Struct({ type: Schema.Literal("signature_delta"), signature: Schema.String })
+  .annotations({ identifier: "SignatureDelta" })
 
 /**
  * The `delta` of a `content_block_delta`; other kinds are kept as {@link UnknownPart}.
@@ -457,7 +463,7 @@ export const ContentDelta = Schema.Union(
   ThinkingDelta,
   SignatureDelta,
   unknownPartOf(["text_delta", "input_json_delta", "thinking_delta", "signature_delta"])
-)
+).annotations({ identifier: "ContentDelta" })
 
 /**
  * @since 0.1.0
@@ -481,7 +487,7 @@ export const MessageStart = Schema.Struct({
     stop_sequence: opt(Schema.NullOr(Schema.String)),
     usage: opt(Schema.NullOr(DeltaUsage))
   })
-})
+}).annotations({ identifier: "MessageStart" })
 
 /**
  * @since 0.1.0
@@ -491,7 +497,7 @@ export const ContentBlockStart = Schema.Struct({
   type: Schema.Literal("content_block_start"),
   index: Schema.Number,
   content_block: AssistantContentBlock
-})
+}).annotations({ identifier: "ContentBlockStart" })
 
 /**
  * @since 0.1.0
@@ -501,7 +507,7 @@ export const ContentBlockDelta = Schema.Struct({
   type: Schema.Literal("content_block_delta"),
   index: Schema.Number,
   delta: ContentDelta
-})
+}).annotations({ identifier: "ContentBlockDelta" })
 
 /**
  * @since 0.1.0
@@ -510,7 +516,7 @@ export const ContentBlockDelta = Schema.Struct({
 export const ContentBlockStop = Schema.Struct({
   type: Schema.Literal("content_block_stop"),
   index: Schema.Number
-})
+}).annotations({ identifier: "ContentBlockStop" })
 
 /**
  * @since 0.1.0
@@ -523,13 +529,14 @@ export const MessageDelta = Schema.Struct({
     stop_sequence: opt(Schema.NullOr(Schema.String))
   }),
   usage: opt(Schema.NullOr(DeltaUsage))
-})
+}).annotations({ identifier: "MessageDelta" })
 
 /**
  * @since 0.1.0
  * @category schemas
  */
 export const MessageStop = Schema.Struct({ type: Schema.Literal("message_stop") })
+  .annotations({ identifier: "MessageStop" })
 
 /**
  * A raw Messages API stream event carried by a `stream_event` line (`--include-partial-messages`);
@@ -553,7 +560,7 @@ export const StreamEventPayload = Schema.Union(
     "message_delta",
     "message_stop"
   ])
-)
+).annotations({ identifier: "StreamEventPayload" })
 
 /**
  * @since 0.1.0

@@ -11,6 +11,9 @@ import * as Stream from "effect/Stream"
 import type * as Types from "effect/Types"
 import * as ClaudeEvent from "./ClaudeEvent.js"
 
+/** An optional field that is absent, never `undefined`, when unknown (so `Equal` and encoding agree). */
+const opt = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
+
 /**
  * Token counts of the turn (from the `result` line; zero before it).
  *
@@ -59,7 +62,7 @@ export const ToolCall = Schema.Struct({
   name: Schema.String,
   input: ClaudeEvent.JsonObject,
   parentToolUseId: Schema.NullOr(Schema.String),
-  result: Schema.optional(ToolCallResult)
+  result: opt(ToolCallResult)
 })
 
 /**
@@ -79,7 +82,7 @@ export const PermissionDenial = Schema.Struct({
   toolName: Schema.String,
   toolUseId: Schema.String,
   toolInput: ClaudeEvent.JsonObject,
-  message: Schema.optional(Schema.String)
+  message: opt(Schema.String)
 })
 
 /**
@@ -99,7 +102,7 @@ export const ApiRetry = Schema.Struct({
   maxRetries: Schema.Number,
   retryDelayMs: Schema.Number,
   errorStatus: Schema.NullOr(Schema.Number),
-  error: Schema.optional(Schema.String)
+  error: opt(Schema.String)
 })
 
 /**
@@ -127,25 +130,25 @@ export type ApiRetry = typeof ApiRetry.Type
  */
 export class ClaudeResult extends Schema.Class<ClaudeResult>("effect-claude-code/ClaudeResult")({
   text: Schema.String,
-  sessionId: Schema.optional(Schema.String),
-  model: Schema.optional(Schema.String),
-  apiKeySource: Schema.optional(Schema.String),
-  claudeCodeVersion: Schema.optional(Schema.String),
+  sessionId: opt(Schema.String),
+  model: opt(Schema.String),
+  apiKeySource: opt(Schema.String),
+  claudeCodeVersion: opt(Schema.String),
   costUsd: Schema.Number,
   usage: Usage,
   modelUsage: Schema.Record({ key: Schema.String, value: ClaudeEvent.ModelUsage }),
   numTurns: Schema.Number,
   durationMs: Schema.Number,
   durationApiMs: Schema.Number,
-  stopReason: Schema.optional(Schema.String),
-  terminalReason: Schema.optional(Schema.String),
-  subtype: Schema.optional(Schema.String),
+  stopReason: opt(Schema.String),
+  terminalReason: opt(Schema.String),
+  subtype: opt(Schema.String),
   isError: Schema.Boolean,
   errors: Schema.Array(Schema.String),
-  apiErrorStatus: Schema.optional(Schema.Number),
+  apiErrorStatus: opt(Schema.Number),
   toolCalls: Schema.Array(ToolCall),
   permissionDenials: Schema.Array(PermissionDenial),
-  rateLimit: Schema.optional(ClaudeEvent.RateLimitInfo),
+  rateLimit: opt(ClaudeEvent.RateLimitInfo),
   apiRetries: Schema.Array(ApiRetry),
   hasResult: Schema.Boolean,
   eventCount: Schema.Number
@@ -233,7 +236,9 @@ const forMessage = (cursor: Cursor, messageId: string | undefined): Cursor =>
   messageId === undefined || messageId === cursor.messageId ? cursor : { messageId, done: [], open: undefined }
 
 const closeOpen = (cursor: Cursor): Cursor =>
-  cursor.open === undefined ? cursor : { messageId: cursor.messageId, done: [...cursor.done, cursor.open], open: undefined }
+  cursor.open === undefined
+    ? cursor
+    : { messageId: cursor.messageId, done: [...cursor.done, cursor.open], open: undefined }
 
 const onTextDelta = (draft: Draft, cursor: Cursor, index: number, text: string): Cursor => {
   let open = cursor.open
@@ -314,22 +319,30 @@ const startsTurn = (event: ClaudeEvent.ClaudeEvent): boolean => {
   }
 }
 
-const resetTurn = (draft: Draft): void => {
-  draft.text = ""
-  draft.usage = zeroUsage
-  draft.numTurns = 0
-  draft.durationMs = 0
-  draft.durationApiMs = 0
-  draft.stopReason = undefined
-  draft.terminalReason = undefined
-  draft.subtype = undefined
-  draft.isError = false
-  draft.errors = []
-  draft.apiErrorStatus = undefined
-  draft.toolCalls = []
-  draft.permissionDenials = []
-  draft.apiRetries = []
-  draft.hasResult = false
+/** A draft for the next turn: `empty` plus the fields that span the whole output. */
+const nextTurn = (draft: Draft): Draft => {
+  const next: Draft = Object.assign(Object.create(ClaudeResult.prototype), empty)
+  next.costUsd = draft.costUsd
+  next.modelUsage = draft.modelUsage
+  next.eventCount = draft.eventCount
+  if (draft.sessionId !== undefined) next.sessionId = draft.sessionId
+  if (draft.model !== undefined) next.model = draft.model
+  if (draft.apiKeySource !== undefined) next.apiKeySource = draft.apiKeySource
+  if (draft.claudeCodeVersion !== undefined) next.claudeCodeVersion = draft.claudeCodeVersion
+  if (draft.rateLimit !== undefined) next.rateLimit = draft.rateLimit
+  return next
+}
+
+/** Sets an optional field, or removes it when `value` is `undefined`. */
+const setOptional = <K extends OptionalKey>(draft: Draft, key: K, value: Draft[K] | undefined): void => {
+  if (value !== undefined) draft[key] = value as Draft[K]
+  else if (key in draft) delete draft[key]
+}
+
+type OptionalKey = "stopReason" | "terminalReason"
+
+const setSessionId = (draft: Draft, sessionId: string | undefined): void => {
+  if (draft.sessionId === undefined && sessionId !== undefined) draft.sessionId = sessionId
 }
 
 const findToolCall = (calls: ReadonlyArray<ToolCall>, id: string): number => {
@@ -343,38 +356,39 @@ const stepEvent = (self: ClaudeResult, event: ClaudeEvent.ClaudeEvent): ClaudeRe
   let cursor = cursors.get(self) ?? emptyCursor
   // The next result is built as a copy of this one with the class's prototype, which is all the
   // class constructor does once validation is off (and it costs ten times as much per event).
-  const draft: Draft = Object.assign(Object.create(ClaudeResult.prototype), self)
+  let draft: Draft = Object.assign(Object.create(ClaudeResult.prototype), self)
   draft.eventCount++
   if (draft.hasResult && startsTurn(event)) {
-    resetTurn(draft)
+    draft = nextTurn(draft)
     cursor = emptyCursor
   }
   switch (event._tag) {
     case "SystemInit": {
       draft.sessionId = event.session_id
       draft.model = event.model
-      draft.apiKeySource = event.apiKeySource ?? draft.apiKeySource
-      draft.claudeCodeVersion = event.claude_code_version ?? draft.claudeCodeVersion
+      if (event.apiKeySource !== undefined) draft.apiKeySource = event.apiKeySource
+      if (event.claude_code_version !== undefined) draft.claudeCodeVersion = event.claude_code_version
       break
     }
     case "SystemStatus":
     case "SystemOther": {
-      draft.sessionId ??= event.session_id
+      setSessionId(draft, event.session_id)
       break
     }
     case "SystemApiRetry": {
-      draft.sessionId ??= event.session_id
-      draft.apiRetries = [...draft.apiRetries, {
+      setSessionId(draft, event.session_id)
+      const retry: ApiRetry = {
         attempt: event.attempt,
         maxRetries: event.max_retries,
         retryDelayMs: event.retry_delay_ms,
         errorStatus: event.error_status,
-        error: event.error
-      }]
+        ...(event.error === undefined ? {} : { error: event.error })
+      }
+      draft.apiRetries = [...draft.apiRetries, retry]
       break
     }
     case "SystemPermissionDenied": {
-      draft.sessionId ??= event.session_id
+      setSessionId(draft, event.session_id)
       if (!draft.permissionDenials.some((denial) => denial.toolUseId === event.tool_use_id)) {
         const call = findToolCall(draft.toolCalls, event.tool_use_id)
         draft.permissionDenials = [...draft.permissionDenials, {
@@ -388,7 +402,7 @@ const stepEvent = (self: ClaudeResult, event: ClaudeEvent.ClaudeEvent): ClaudeRe
     }
     case "Assistant": {
       const message = event.message
-      draft.sessionId ??= event.session_id
+      setSessionId(draft, event.session_id)
       if (draft.model === undefined && message.model !== "<synthetic>") draft.model = message.model
       if (event.is_api_error_message === true && typeof event.api_error_status === "number") {
         draft.apiErrorStatus = event.api_error_status
@@ -409,7 +423,7 @@ const stepEvent = (self: ClaudeResult, event: ClaudeEvent.ClaudeEvent): ClaudeRe
       break
     }
     case "User": {
-      draft.sessionId ??= event.session_id
+      setSessionId(draft, event.session_id)
       const content = event.message.content
       if (typeof content !== "string") {
         let toolCalls: Array<ToolCall> | undefined
@@ -429,12 +443,12 @@ const stepEvent = (self: ClaudeResult, event: ClaudeEvent.ClaudeEvent): ClaudeRe
       break
     }
     case "StreamEvent": {
-      draft.sessionId ??= event.session_id
+      setSessionId(draft, event.session_id)
       if ((event.parent_tool_use_id ?? null) === null) cursor = onStreamEvent(draft, cursor, event)
       break
     }
     case "RateLimit": {
-      draft.sessionId ??= event.session_id
+      setSessionId(draft, event.session_id)
       draft.rateLimit = event.rate_limit_info
       break
     }
@@ -453,16 +467,22 @@ const stepEvent = (self: ClaudeResult, event: ClaudeEvent.ClaudeEvent): ClaudeRe
       draft.numTurns = event.num_turns
       draft.durationMs = event.duration_ms
       draft.durationApiMs = event.duration_api_ms
-      draft.stopReason = event.stop_reason ?? undefined
-      draft.terminalReason = event.terminal_reason
+      setOptional(draft, "stopReason", event.stop_reason ?? undefined)
+      setOptional(draft, "terminalReason", event.terminal_reason)
       draft.subtype = event.subtype
       draft.isError = event.is_error
       draft.errors = event.errors ?? []
-      draft.apiErrorStatus = event.api_error_status ?? draft.apiErrorStatus
+      if (typeof event.api_error_status === "number") draft.apiErrorStatus = event.api_error_status
       const seen = draft.permissionDenials
       draft.permissionDenials = event.permission_denials.map((denial) => {
         const message = seen.find((earlier) => earlier.toolUseId === denial.tool_use_id)?.message
-        return { toolName: denial.tool_name, toolUseId: denial.tool_use_id, toolInput: denial.tool_input, message }
+        const out: PermissionDenial = {
+          toolName: denial.tool_name,
+          toolUseId: denial.tool_use_id,
+          toolInput: denial.tool_input,
+          ...(message === undefined ? {} : { message })
+        }
+        return out
       })
       draft.hasResult = true
       cursor = emptyCursor
