@@ -31,3 +31,11 @@ export * as ClaudeEvent from "./ClaudeEvent.js"
  * @since 0.1.0
  */
 export * as ClaudeResult from "./ClaudeResult.js"
+
+/**
+ * Conversations: remember the session id and resume it turn after turn, per process or in one
+ * long-lived streaming-input process.
+ *
+ * @since 0.1.0
+ */
+export * as Session from "./Session.js"

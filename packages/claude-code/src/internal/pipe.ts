@@ -42,7 +42,13 @@ export const spawnPipe: Spawn = (spec) =>
     }
     const command = Command.make(spec.command, ...spec.args).pipe(
       Command.env(env, { extendEnv: false }),
-      Command.stdin(spec.stdin === undefined ? Stream.empty : Stream.make(new TextEncoder().encode(spec.stdin))),
+      Command.stdin(
+        spec.stdin === undefined
+          ? Stream.empty
+          : typeof spec.stdin === "string"
+          ? Stream.make(new TextEncoder().encode(spec.stdin))
+          : spec.stdin
+      ),
       spec.cwd !== undefined ? Command.workingDirectory(spec.cwd) : (c) => c
     )
     const executor = yield* Effect.provide(CommandExecutor.CommandExecutor, executorLayer)

@@ -13,6 +13,12 @@ import type { Spawn } from "./transport.js"
  */
 export const spawnPty: Spawn = (spec) =>
   Effect.gen(function*() {
+    if (spec.stdin !== undefined && typeof spec.stdin !== "string") {
+      return yield* new ClaudeError.InvalidOptions({
+        option: "transport",
+        problem: "streaming input needs the \"pipe\" transport (the CLI does not read a terminal's stdin)"
+      })
+    }
     const stdin = spec.stdin === undefined ? undefined : yield* promptFile(spec.stdin)
     const pty = yield* PtyProcess.spawn({
       command: spec.command,

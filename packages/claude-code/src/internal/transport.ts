@@ -31,10 +31,15 @@ export interface SpawnSpec {
   readonly args: ReadonlyArray<string>
   readonly cwd: string | undefined
   readonly env: Readonly<Record<string, string | undefined>>
-  /** Text to feed on stdin, then close it; `undefined`: stdin is closed/empty from the start. */
-  readonly stdin: string | undefined
+  /**
+   * Text to feed on stdin, then close it; a stream of bytes to feed as it comes (closed when it
+   * ends; pipes only); `undefined`: stdin is closed/empty from the start.
+   */
+  readonly stdin: string | Stream.Stream<Uint8Array> | undefined
   readonly shutdown: Partial<PtyProcess.ShutdownOptions> | undefined
 }
 
 /** A way of starting the CLI. @internal */
-export type Spawn = (spec: SpawnSpec) => Effect.Effect<Child, ClaudeError.SpawnError, Scope.Scope>
+export type Spawn = (
+  spec: SpawnSpec
+) => Effect.Effect<Child, ClaudeError.SpawnError | ClaudeError.InvalidOptions, Scope.Scope>
