@@ -1,4 +1,5 @@
 import * as Chunk from "effect/Chunk"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
@@ -55,10 +56,10 @@ export const isDead = (pid: number): boolean => {
  * Polls until `pid` is dead: a SIGKILL is delivered asynchronously, so a process signalled a
  * moment ago may still be on its way out. Fails after `timeout`.
  */
-export const awaitDead = (pid: number, timeout = "5 seconds") =>
+export const awaitDead = (pid: number, timeout: Duration.DurationInput = "5 seconds") =>
   Effect.suspend(() => isDead(pid) ? Effect.void : Effect.fail(`process ${pid} is still alive`)).pipe(
     Effect.retry(Schedule.spaced("10 millis")),
-    Effect.timeoutFail({ duration: timeout, onTimeout: () => `process ${pid} is still alive after ${timeout}` })
+    Effect.timeoutFail({ duration: timeout, onTimeout: () => `process ${pid} is still alive after the timeout` })
   )
 
 /** All of the output as one string. */
@@ -93,7 +94,7 @@ export const reader = (proc: PtyProcess.PtyProcess): Effect.Effect<
         onSome: Effect.fail
       }))
     )
-    const until = (marker: string) =>
+    const until = (marker: string): Effect.Effect<string, unknown> =>
       Effect.suspend(() =>
         text.includes(marker)
           ? Effect.succeed(text)

@@ -229,14 +229,13 @@ const start = (plan: Plan, hooks: Hooks | undefined): State | PtySpawnError => {
   let socket: tty.ReadStream
   try {
     socket = new tty.ReadStream(forked.fd)
-    socket.setEncoding("utf8")
   } catch (cause) {
     // The child exists but its terminal cannot be read: kill it (node-pty's watcher reaps it).
     killGroup(forked.pid, "SIGKILL")
     fs.closeSync(forked.fd)
     return spawnError(`reading the terminal failed: ${String(cause)}`, cause)
   }
-  const liveReader = new Reader(socket, plan.highWaterMark, drainWindowMillis, hooks)
+  const liveReader = new Reader(socket, forked.fd, plan.highWaterMark, drainWindowMillis, hooks)
   reader = liveReader
   if (exitStatus !== undefined) liveReader.onExit()
   return {

@@ -7,6 +7,14 @@
  *   here; the batch the consumer is processing is the only other copy.
  * - End of output: after the child has exited AND the channel has closed (EIO on Linux once no
  *   process holds the terminal open, EOF elsewhere), once everything buffered was taken.
+ * - libuv's EOF is not trusted. Once the terminal's other side is closed, poll reports POLLHUP,
+ *   and libuv then declares EOF after the first read shorter than its 64 KiB buffer (a heuristic
+ *   for sockets). A terminal returns at most 4 KiB per read while more can still be queued in
+ *   the kernel, so up to several KiB of the child's last output would be lost (node-pty's own
+ *   UnixTerminal loses it: 24 of 40 runs of a 30 KB write on Linux 6.18). On that EOF the rest is
+ *   read synchronously from the fd until EIO. This is bounded by the kernel's terminal buffers.
+ * - Text is decoded here with one streaming UTF-8 decoder, so a character split across reads (or
+ *   across that final synchronous drain) is decoded intact.
  * - A process that inherited the terminal (a grandchild in the background) can keep it open after
  *   the child exited. Then the output ends anyway after the child has exited and the socket has
  *   been reading, unpaused, for `drainWindowMillis` (plus one more turn of the event loop, so a
@@ -15,6 +23,8 @@
  *
  * @internal
  */
+import * as fs from "node:fs"
+import { StringDecoder } from "node:string_decoder"
 import type * as tty from "node:tty"
 
 /** @internal */
@@ -49,16 +59,22 @@ export class Reader {
   private waiter: (() => void) | undefined
   private drainTimer: ReturnType<typeof setTimeout> | undefined
   private drainCheck: ReturnType<typeof setImmediate> | undefined
+  private readonly decoder = new StringDecoder("utf8")
 
+  /** `socket` reads `fd` and must not have an encoding set: bytes are decoded here. */
   constructor(
     private readonly socket: tty.ReadStream,
+    private readonly fd: number,
     private readonly highWaterMark: number,
     private readonly drainWindowMillis: number,
     private readonly probe: Probe | undefined
   ) {
-    socket.on("data", (data: string) => this.onData(data))
+    socket.on("data", (bytes: Buffer) => this.onBytes(bytes))
     socket.on("error", (error: NodeJS.ErrnoException) => this.onError(error))
-    socket.on("end", () => this.onChannelClosed())
+    socket.on("end", () => {
+      this.drainAfterEof()
+      this.onChannelClosed()
+    })
     socket.on("close", () => this.onChannelClosed())
   }
 
@@ -75,17 +91,20 @@ export class Reader {
   }
 
   /**
-   * Scope is closing: stop buffering (drop what the child writes from now on, so that a child
-   * blocked on a full terminal can exit during the shutdown grace period) but keep what is
-   * already buffered for a consumer that may still be reading.
+   * Scope is closing: never pause again, so that a child blocked on a full terminal can go on
+   * and exit during the shutdown grace period. What the child writes from now on is still
+   * buffered for a consumer that may still be reading, up to `highWaterMark`; beyond that it is
+   * dropped.
    */
   discard(): void {
     if (this.discarding) return
     this.discarding = true
-    this.paused = false
-    this.clearDrainWindow()
+    if (this.paused) {
+      this.paused = false
+      this.probe?.onResume?.()
+    }
     if (!this.socket.destroyed) this.socket.resume()
-    this.wake()
+    this.armDrainWindow()
   }
 
   /** Closes the master fd. Idempotent. */
@@ -110,7 +129,7 @@ export class Reader {
       this.finish()
       return { _tag: "Fail", cause: this.failure.cause }
     }
-    if (this.released || this.discarding || this.drainExpired || (this.exited && this.channelClosed)) {
+    if (this.released || this.drainExpired || (this.exited && this.channelClosed)) {
       this.finish()
       return { _tag: "End" }
     }
@@ -128,11 +147,38 @@ export class Reader {
     }
   }
 
+  private onBytes(bytes: Buffer): void {
+    const text = this.decoder.write(bytes)
+    if (text.length > 0) this.onData(text)
+  }
+
+  /**
+   * Called on libuv's EOF, which is emitted before the socket closes the fd: reads what the
+   * kernel still holds, until EIO (everything read, the other side is closed) or EAGAIN.
+   */
+  private drainAfterEof(): void {
+    if (this.socket.destroyed) return
+    const buffer = Buffer.allocUnsafe(65536)
+    for (;;) {
+      let read: number
+      try {
+        read = fs.readSync(this.fd, buffer, 0, buffer.length, null)
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code !== "EIO" && code !== "EAGAIN") this.failure ??= { cause: error }
+        return
+      }
+      if (read === 0) return
+      this.onBytes(Buffer.from(buffer.subarray(0, read)))
+    }
+  }
+
   private onData(data: string): void {
-    if (this.finished || this.discarding) return
+    if (this.finished) return
+    if (this.discarding && this.buffered >= this.highWaterMark) return
     this.chunks.push(data)
     this.buffered += data.length
-    if (!this.paused && this.buffered >= this.highWaterMark) {
+    if (!this.paused && !this.discarding && this.buffered >= this.highWaterMark) {
       this.paused = true
       this.socket.pause()
       this.clearDrainWindow()
@@ -152,6 +198,8 @@ export class Reader {
 
   private onChannelClosed(): void {
     if (this.channelClosed) return
+    const rest = this.decoder.end()
+    if (rest.length > 0) this.onData(rest)
     this.channelClosed = true
     this.clearDrainWindow()
     this.wake()
@@ -159,7 +207,7 @@ export class Reader {
 
   private resumeSocket(): void {
     this.paused = false
-    if (!this.finished) this.socket.resume()
+    if (!this.finished || this.discarding) this.socket.resume()
     this.probe?.onResume?.()
     this.armDrainWindow()
   }
