@@ -144,8 +144,9 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
         yield* Queue.offer(l.input, line({ type: "user", message: { role: "user", content: prompt }, parent_tool_use_id: null }))
 
         const pull: Effect.Effect<Chunk.Chunk<ClaudeEvent.ClaudeEvent>, Option.Option<ClaudeError.ClaudeCodeError>> =
-          Effect.suspend(() => done ? Effect.fail(Option.none()) : next(l)).pipe(
-            Effect.tapError(() => Effect.sync(() => l.dead = true)),
+          Effect.suspend(() =>
+            done ? Effect.fail(Option.none()) : Effect.tapError(next(l), () => Effect.sync(() => l.dead = true))
+          ).pipe(
             Effect.map((chunk) => {
               const events: Array<ClaudeEvent.ClaudeEvent> = []
               const items = Chunk.toReadonlyArray(chunk)

@@ -1,0 +1,230 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Fiber, Layer, Option, Stream } from "effect"
+import * as fs from "node:fs"
+import { ClaudeCode, Session } from "effect-claude-code"
+import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
+
+/** Pids of this process's direct children, read from /proc. */
+const childPids = (): Array<number> => {
+  const pids: Array<number> = []
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8")
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
+      if (ppid === process.pid) pids.push(Number(entry))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Replies "re: <prompt>" at once; a prompt containing "SLOW" streams slowly so it can be cancelled. */
+const script: ModelServer.Script = (request) =>
+  request.text.endsWith("SLOW")
+    ? ModelServer.slow(ModelServer.text("one two three four five six seven eight nine ten", { chunkSize: 4 }), "250 millis")
+    : ModelServer.text(`re: ${request.text}`)
+
+/** What the model saw in a request: the texts of its user and assistant messages, in order. */
+const transcript = (request: ModelServer.MessagesRequest): Array<string> =>
+  request.messages.flatMap((message) => {
+    if (message.role !== "user" && message.role !== "assistant") return []
+    const content = message.content
+    const texts = typeof content === "string"
+      ? [content]
+      : (content as ReadonlyArray<{ type: string; text?: string }>)
+        .filter((block) => block.type === "text" && block.text !== undefined && !block.text.startsWith("<system-reminder>"))
+        .map((block) => block.text!)
+    return texts.map((text) => `${message.role}: ${text}`)
+  })
+
+const setup = Effect.gen(function*() {
+  const server = yield* ModelServer.make({ script })
+  const claude = yield* ClaudeEnv.make(server)
+  const cwd = yield* ClaudeEnv.tempDirectory()
+  const layer = ClaudeCode.layer({ executable: claude.executable, env: claude.env, cwd })
+  return { server, layer }
+})
+
+const modes = [
+  { name: "a process per turn", make: Session.make },
+  { name: "one streaming-input process", make: Session.makeStreaming }
+] as const
+
+describe.each(modes)("Session: $name", ({ make }) => {
+  it.scopedLive("a three-turn conversation carries the earlier turns to the model", () =>
+    Effect.gen(function*() {
+      const { layer, server } = yield* setup
+      const session = yield* make().pipe(Effect.provide(layer))
+      assert.isTrue(Option.isNone(yield* session.sessionId))
+      const first = yield* session.run("my name is Ada")
+      const second = yield* session.run("I like tea")
+      const third = yield* session.run("what do you know?")
+      assert.strictEqual(third.text, "re: what do you know?")
+      assert.isDefined(first.sessionId)
+      assert.strictEqual(second.sessionId, first.sessionId)
+      assert.strictEqual(third.sessionId, first.sessionId)
+      assert.deepStrictEqual(yield* session.sessionId, Option.some(first.sessionId!))
+      const requests = yield* server.messages
+      assert.strictEqual(requests.length, 3)
+      assert.deepStrictEqual(transcript(requests[2]!), [
+        "user: my name is Ada",
+        "assistant: re: my name is Ada",
+        "user: I like tea",
+        "assistant: re: I like tea",
+        "user: what do you know?"
+      ])
+    }))
+
+  it.scopedLive("fork branches off with the history and a new id; the original goes on without the branch", () =>
+    Effect.gen(function*() {
+      const { layer, server } = yield* setup
+      const session = yield* make().pipe(Effect.provide(layer))
+      const failedFork = yield* Effect.flip(session.fork)
+      assert.strictEqual(failedFork._tag, "InvalidOptions")
+      const first = yield* session.run("trunk")
+      const branch = yield* session.fork
+      const branched = yield* branch.run("branch")
+      const again = yield* session.run("trunk again")
+      assert.notStrictEqual(branched.sessionId, first.sessionId)
+      assert.deepStrictEqual(yield* branch.sessionId, Option.some(branched.sessionId!))
+      assert.strictEqual(again.sessionId, first.sessionId)
+      const requests = yield* server.messages
+      assert.deepStrictEqual(transcript(requests[1]!), ["user: trunk", "assistant: re: trunk", "user: branch"])
+      assert.deepStrictEqual(transcript(requests[2]!), ["user: trunk", "assistant: re: trunk", "user: trunk again"])
+    }))
+
+  it.scopedLive("resumes an existing session by id", () =>
+    Effect.gen(function*() {
+      const { layer, server } = yield* setup
+      const earlier = yield* ClaudeCode.run("remember 42").pipe(Effect.provide(layer))
+      const session = yield* make({ resume: earlier.sessionId! }).pipe(Effect.provide(layer))
+      assert.deepStrictEqual(yield* session.sessionId, Option.some(earlier.sessionId!))
+      const next = yield* session.run("what number?")
+      assert.strictEqual(next.sessionId, earlier.sessionId)
+      const requests = yield* server.messages
+      assert.deepStrictEqual(transcript(requests[1]!), [
+        "user: remember 42",
+        "assistant: re: remember 42",
+        "user: what number?"
+      ])
+    }))
+
+  it.scopedLive("a chosen session id is used, and a second session cannot take it", () =>
+    Effect.gen(function*() {
+      const { layer } = yield* setup
+      const id = "7a3c5a10-9d8e-4f1b-8c2d-3e4f5a6b7c8d"
+      const session = yield* make({ sessionId: id }).pipe(Effect.provide(layer))
+      const first = yield* session.run("hello")
+      assert.strictEqual(first.sessionId, id)
+      const second = yield* session.run("again")
+      assert.strictEqual(second.sessionId, id)
+      const other = yield* make({ sessionId: id }).pipe(Effect.provide(layer))
+      const error = yield* Effect.flip(other.run("steal it"))
+      assert.strictEqual(error._tag, "ProcessError")
+      if (error._tag === "ProcessError") {
+        assert.isTrue(error.diagnostics.some((line) => line.includes("already in use")), error.diagnostics.join("\n"))
+      }
+    }))
+
+  it.scopedLive("a cancelled turn leaves the session usable", () =>
+    Effect.gen(function*() {
+      const { layer, server } = yield* setup
+      const session = yield* make().pipe(Effect.provide(layer))
+      yield* session.run("first")
+      const started = yield* Deferred.make<void>()
+      const turn = yield* session.send("please be SLOW").pipe(
+        Stream.tap((event) => event._tag === "StreamEvent" || event._tag === "SystemInit" ? Deferred.succeed(started, void 0) : Effect.void),
+        Stream.runDrain,
+        Effect.fork
+      )
+      yield* Deferred.await(started)
+      yield* Fiber.interrupt(turn)
+      const after = yield* session.run("after the cancel")
+      // The per-process mode sends the new prompt on its own; in streaming-input mode the CLI
+      // itself folds the interrupted prompt and its interruption note into the next user message.
+      assert.isTrue(after.text.startsWith("re: ") && after.text.endsWith("after the cancel"), after.text)
+      assert.strictEqual(after.sessionId, (yield* session.sessionId).pipe(Option.getOrThrow))
+      const requests = yield* server.messages
+      const last = transcript(requests[requests.length - 1]!)
+      assert.strictEqual(last[0], "user: first")
+      assert.isTrue(last.some((text) => text.includes("please be SLOW")), last.join("\n"))
+    }))
+
+  it.scopedLive("concurrent sends are serialised, each turn seeing the one before", () =>
+    Effect.gen(function*() {
+      const { layer, server } = yield* setup
+      const session = yield* make().pipe(Effect.provide(layer))
+      const [a, b] = yield* Effect.all([session.run("alpha"), session.run("beta")], { concurrency: "unbounded" })
+      assert.strictEqual(a.sessionId, b.sessionId)
+      const requests = yield* server.messages
+      assert.strictEqual(requests.length, 2)
+      const second = transcript(requests[1]!)
+      assert.strictEqual(second.length, 3)
+      assert.deepStrictEqual([second[0], second[2]].sort(), ["user: alpha", "user: beta"])
+    }))
+})
+
+describe("Session: streaming input", () => {
+  it.scopedLive("runs every turn in one process, which is gone when the scope closes", () =>
+    Effect.gen(function*() {
+      const { layer } = yield* setup
+      const before = new Set(childPids())
+      let pids: Array<number> = []
+      yield* Effect.scoped(Effect.gen(function*() {
+        const session = yield* Session.makeStreaming().pipe(Effect.provide(layer))
+        yield* session.run("one")
+        const afterOne = childPids().filter((pid) => !before.has(pid))
+        yield* session.run("two")
+        yield* session.run("three")
+        const afterThree = childPids().filter((pid) => !before.has(pid))
+        assert.strictEqual(afterOne.length, 1)
+        assert.deepStrictEqual(afterThree, afterOne)
+        pids = afterOne
+      }))
+      assert.isTrue(pids.length === 1 && !isAlive(pids[0]!))
+    }))
+
+  it.scopedLive("per-turn options are refused with a typed error", () =>
+    Effect.gen(function*() {
+      const { layer } = yield* setup
+      const session = yield* Session.makeStreaming().pipe(Effect.provide(layer))
+      const error = yield* Effect.flip(session.run("hi", { model: "other" }))
+      assert.strictEqual(error._tag, "InvalidOptions")
+    }))
+})
+
+describe("Session with a test implementation of ClaudeCode", () => {
+  it.scopedLive("uses the provided service, so users can test conversations without the CLI", () =>
+    Effect.gen(function*() {
+      const seen: Array<ClaudeCode.Options | undefined> = []
+      const real = ClaudeCode.make()
+      const fake = Layer.succeed(ClaudeCode.ClaudeCode, {
+        defaults: {},
+        stream: (prompt, options) => {
+          seen.push(options)
+          return real.stream(prompt, {
+            ...options,
+            executable: new URL("fake-claude/fake-claude.mjs", import.meta.url).pathname
+          })
+        },
+        run: () => Effect.die("unused")
+      })
+      const session = yield* Session.make().pipe(Effect.provide(fake))
+      const first = yield* session.run("hi")
+      yield* session.run("again")
+      assert.strictEqual(first.text, "hi")
+      assert.strictEqual(seen[0]?.resume, undefined)
+      assert.strictEqual(seen[1]?.resume, first.sessionId)
+    }))
+})
