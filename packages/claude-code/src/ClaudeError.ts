@@ -88,8 +88,8 @@ export class SpawnError extends Schema.TaggedError<SpawnError>("effect-claude-co
         return `Claude Code executable "${this.executable}" could not be executed (${describeCause(this.cause)}): ` +
           `check that it is a runnable file with execute permission, or pass another \`executable\`.`
       case "CwdMissing":
-        return `The working directory ${this.cwd ?? "(unset)"} for "${this.executable}" does not exist: ` +
-          `create it or pass an existing \`cwd\`.`
+        return `The working directory ${this.cwd ?? "(unset)"} does not exist, so "${this.executable}" could not ` +
+          `be started: create it or pass an existing \`cwd\`.`
       case "ArgumentsTooLong":
         return `The command line for "${this.executable}"${where} is too long (E2BIG; one argument may be at ` +
           `most 131071 bytes): send the prompt on stdin or shorten the system prompt / settings.`

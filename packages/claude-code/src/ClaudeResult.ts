@@ -313,6 +313,7 @@ const startsTurn = (event: ClaudeEvent.ClaudeEvent): boolean => {
     case "Assistant":
     case "User":
     case "StreamEvent":
+    case "Result": // a second result in a row ends a turn of its own
       return true
     default:
       return false
