@@ -97,7 +97,9 @@ export interface Options {
    * interrupted gracefully (SIGINT, so it saves the session) and the run fails with
    * `ClaudeError.Cancelled`, which carries the partial result and the session id.
    */
-  readonly cancel?: Deferred.Deferred<void, unknown> | AbortSignal | undefined
+  // Deferred is invariant in its types: `any` accepts a Deferred<void, never> as well as any other.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly cancel?: Deferred.Deferred<any, any> | AbortSignal | undefined
   /** Fail with `ClaudeError.IdleTimeout` when the CLI writes nothing for this long. */
   readonly idleTimeout?: Duration.DurationInput | undefined
   /** How the process is stopped when the run ends early; see `effect-pty`. */

@@ -53,12 +53,12 @@ const pushDiagnostic = (state: RunState, line: string) => {
 const transports: Record<"pty" | "pipe", Spawn> = { pty: spawnPty, pipe: spawnPipe }
 
 /** Completes when the user's explicit cancel fires. */
-const isDeferred = (u: unknown): u is Deferred.Deferred<void, unknown> =>
+const isDeferred = (u: unknown): u is Deferred.Deferred<unknown, unknown> =>
   Predicate.hasProperty(u, Deferred.DeferredTypeId)
 
 const awaitCancel = (cancel: NonNullable<Options["cancel"]>): Effect.Effect<void> =>
   isDeferred(cancel)
-    ? Effect.ignore(Deferred.await(cancel as Deferred.Deferred<void, unknown>))
+    ? Effect.ignore(Deferred.await(cancel as Deferred.Deferred<unknown, unknown>))
     : Effect.async<void>((resume) => {
       const signal = cancel as AbortSignal
       if (signal.aborted) return resume(Effect.void)
@@ -71,7 +71,7 @@ const isCancelled = (cancel: Options["cancel"]): Effect.Effect<boolean> =>
   cancel === undefined
     ? Effect.succeed(false)
     : isDeferred(cancel)
-    ? Deferred.isDone(cancel as Deferred.Deferred<void, unknown>)
+    ? Deferred.isDone(cancel as Deferred.Deferred<unknown, unknown>)
     : Effect.sync(() => (cancel as AbortSignal).aborted)
 
 /** Decides how a run that produced no more output ends. */
