@@ -9,16 +9,15 @@ import * as Schema from "effect/Schema"
 import { ClaudeResult } from "./ClaudeResult.js"
 import { DecodeError, truncate } from "./internal/decodeError.js"
 
-export {
-  /**
-   * A line of output that is a JSON object of a known `type` with the wrong shape: carries the line
-   * number, the line cut to 2 KB and what did not match.
-   *
-   * @since 0.1.0
-   * @category errors
-   */
-  DecodeError
-} from "./internal/decodeError.js"
+/**
+ * A line of output that is a JSON object of a known `type` with the wrong shape: carries the line
+ * number, the line cut to 2 KB and what did not match. (Defined beside the decoder, which cannot
+ * import this module without a cycle.)
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export { DecodeError } from "./internal/decodeError.js"
 
 /**
  * Why the CLI could not be started.

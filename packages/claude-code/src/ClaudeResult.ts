@@ -6,7 +6,9 @@
  */
 import type * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import type * as Chunk from "effect/Chunk"
 import * as Schema from "effect/Schema"
+import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type * as Types from "effect/Types"
 import * as ClaudeEvent from "./ClaudeEvent.js"
@@ -520,7 +522,15 @@ export const step: {
  * @category folding
  */
 export const fold = <E, R>(events: Stream.Stream<ClaudeEvent.Decoded, E, R>): Effect.Effect<ClaudeResult, E, R> =>
-  Stream.runFold(events, empty, step)
+  // Not `Stream.runFold`: its sink recurses once per element of a chunk, and a chunk of lines
+  // decoded from one large read can hold tens of thousands of events (stack overflow).
+  Stream.run(events, Sink.foldLeftChunks(empty, stepChunk))
+
+const stepChunk = (self: ClaudeResult, events: Chunk.Chunk<ClaudeEvent.Decoded>): ClaudeResult => {
+  let state = self
+  for (const event of events) state = event._tag === "Diagnostic" ? state : stepEvent(state, event)
+  return state
+}
 
 /**
  * The result so far after each event (for progress displays).

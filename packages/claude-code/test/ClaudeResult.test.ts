@@ -410,4 +410,15 @@ describe("ClaudeResult.step", () => {
       const failed = yield* ClaudeResult.fold(Stream.concat(Stream.fromIterable(events), Stream.fail("boom"))).pipe(Effect.flip)
       assert.strictEqual(failed, "boom")
     }))
+
+  it.effect("fold and scan take chunks of 100k events (a large read of short lines) without deep recursion", () =>
+    Effect.gen(function*() {
+      const delta = streamEvent({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "ab" } }, "m")
+      const events = Chunk.unsafeFromArray(Array.from({ length: 100_000 }, () => delta))
+      const folded = yield* ClaudeResult.fold(Stream.fromChunk(events))
+      assert.strictEqual(folded.text.length, 200_000)
+      assert.strictEqual(folded.eventCount, 100_000)
+      const last = yield* ClaudeResult.scan(Stream.fromChunk(events)).pipe(Stream.runLast)
+      assert.strictEqual(last._tag === "Some" && last.value.text.length, 200_000)
+    }))
 })

@@ -6,13 +6,21 @@
  */
 import * as Schema from "effect/Schema"
 
-/** @internal */
+/**
+ * How much of an offending line a {@link DecodeError} keeps.
+ *
+ * @since 0.1.0
+ * @category constants
+ * @internal
+ */
 export const MAX_LINE_IN_ERROR = 2048
 
 /**
  * Cuts `text` to at most `max` UTF-16 units (never inside a surrogate pair) and says how much was
  * left off.
  *
+ * @since 0.1.0
+ * @category utils
  * @internal
  */
 export const truncate = (text: string, max: number): string => {

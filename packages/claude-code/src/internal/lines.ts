@@ -25,7 +25,13 @@ import { pipeThroughChannel } from "effect/Stream"
 const ESC = 0x1b
 const BEL = 0x07
 
-/** @internal */
+/**
+ * A stateful splitter: feed chunks with `push`, finish with `end`.
+ *
+ * @since 0.1.0
+ * @category models
+ * @internal
+ */
 export interface LineSplitter {
   /** Feeds one chunk; complete, cleaned, non-blank lines are appended to `out`. */
   readonly push: (chunk: string, out: Array<string>) => void
@@ -36,6 +42,8 @@ export interface LineSplitter {
 /**
  * A stateful splitter: the pure, allocation-light core used by {@link splitLines} and benchmarks.
  *
+ * @since 0.1.0
+ * @category constructors
  * @internal
  */
 export const makeLineSplitter = (): LineSplitter => {
@@ -88,6 +96,8 @@ const isBlank = (s: string): boolean => {
 /**
  * Removes `\r` and terminal escape sequences from one line (without its `\n`).
  *
+ * @since 0.1.0
+ * @category utils
  * @internal
  */
 export const cleanLine = (raw: string): string => {
@@ -160,6 +170,8 @@ const skipEscape = (s: string, i: number, n: number): number => {
 /**
  * Splits whole input given as chunks (tests, benchmarks).
  *
+ * @since 0.1.0
+ * @category utils
  * @internal
  */
 export const splitAll = (chunks: Iterable<string>): Array<string> => {
@@ -173,6 +185,8 @@ export const splitAll = (chunks: Iterable<string>): Array<string> => {
 /**
  * Stream operator: text chunks in, cleaned non-blank lines out (see the module comment).
  *
+ * @since 0.1.0
+ * @category combinators
  * @internal
  */
 export const splitLines = <E, R>(self: Stream.Stream<string, E, R>): Stream.Stream<string, E, R> =>
