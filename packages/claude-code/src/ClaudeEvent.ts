@@ -1036,6 +1036,7 @@ export class Diagnostic extends Schema.TaggedClass<Diagnostic>("effect-claude-co
 export type Decoded = ClaudeEvent | Diagnostic
 
 const MAX_DIAGNOSTIC = 4096
+const MAX_ISSUE = 300
 
 type Decoder = (input: unknown) => Either.Either<ClaudeEvent, ParseResult.ParseError>
 
@@ -1094,9 +1095,11 @@ const formatIssue = (json: { readonly [key: string]: unknown }, error: ParseResu
   const what = typeof json.subtype === "string" && json.type === "system"
     ? `"system" / "${json.subtype}" line`
     : `"${String(json.type)}" line`
-  const where = issues.slice(0, 3).map((issue) =>
-    issue.path.length === 0 ? issue.message : `at ${formatPath(issue.path)}: ${issue.message}`
-  )
+  // an issue quotes the actual value, which may be megabytes long: keep each short
+  const where = issues.slice(0, 3).map((issue) => {
+    const message = truncate(issue.message, MAX_ISSUE)
+    return issue.path.length === 0 ? message : `at ${formatPath(issue.path)}: ${message}`
+  })
   return `${what}: ${where.join("; ")}`
 }
 

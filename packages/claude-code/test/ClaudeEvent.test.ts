@@ -481,6 +481,9 @@ describe("ClaudeEvent.decodeLine on other lines", () => {
     assert.isBelow(error.line.length, 2200)
     assert.isTrue(error.line.startsWith(line.slice(0, 2000)))
     assert.include(error.line, "more characters")
+    const hugeValue = decodeError(JSON.stringify({ type: "result", subtype: "success", is_error: "y".repeat(1_000_000) }))
+    assert.isBelow(hugeValue.issue.length, 1200)
+    assert.include(hugeValue.issue, "at is_error: Expected boolean")
   })
 
   it("lines that are not JSON objects are diagnostics, not events", () => {
