@@ -3,6 +3,7 @@ import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as fs from "node:fs"
@@ -226,6 +227,45 @@ describe("PtyProcess", () => {
       yield* TestClock.adjust("2 seconds")
       assert.strictEqual(yield* fiber.await.pipe(Effect.flatten), "terminated")
       assert.deepStrictEqual(sent, ["SIGHUP", "SIGTERM"])
+    }))
+
+  it.effect("escalate can be interrupted when run from an interruptible region", () =>
+    Effect.gen(function*() {
+      const sent: Array<string> = []
+      const target: PtyProcess.Stoppable<string> = {
+        signal: (signal) => Effect.sync(() => sent.push(signal)),
+        exitStatus: Effect.never,
+        isRunning: Effect.succeed(true)
+      }
+      const fiber = yield* Effect.fork(PtyProcess.escalate(target))
+      yield* TestClock.adjust("500 millis")
+      yield* Fiber.interrupt(fiber)
+      yield* TestClock.adjust("10 seconds")
+      assert.deepStrictEqual(sent, [])
+    }))
+
+  it.effect("escalate in a finalizer runs to the end even if interrupted again", () =>
+    Effect.gen(function*() {
+      const sent: Array<string> = []
+      const killed = yield* Deferred.make<string>()
+      const target: PtyProcess.Stoppable<string> = {
+        signal: (signal) =>
+          Effect.sync(() => sent.push(signal)).pipe(
+            Effect.zipRight(signal === "SIGKILL" ? Deferred.succeed(killed, "killed") : Effect.void)
+          ),
+        exitStatus: Deferred.await(killed),
+        isRunning: Effect.map(Deferred.isDone(killed), (done) => !done)
+      }
+      const fiber = yield* Effect.fork(
+        Effect.scoped(Effect.zipRight(Effect.addFinalizer(() => PtyProcess.escalate(target)), Effect.never))
+      )
+      yield* TestClock.adjust("1 millis")
+      const first = yield* Effect.fork(Fiber.interrupt(fiber))
+      yield* TestClock.adjust("500 millis")
+      yield* Effect.fork(Fiber.interrupt(fiber))
+      yield* TestClock.adjust("10 seconds")
+      yield* Fiber.join(first)
+      assert.deepStrictEqual(sent, ["SIGINT", "SIGTERM", "SIGKILL"])
     }))
 })
 

@@ -1,4 +1,6 @@
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -251,9 +253,33 @@ const start = (plan: Plan, hooks: Hooks | undefined): State | PtySpawnError => {
 }
 
 /**
+ * Waits up to `timeout` for `exitStatus`.
+ *
+ * The wait is made interruptible: a release runs uninterruptibly, and the timeout could not
+ * otherwise interrupt it, so it would never fire. That also lets a *second* interruption of the
+ * fiber running the release (interruption signals reach child fibers even in an uninterruptible
+ * region) interrupt the wait, which would abandon the rest of the release. So an interruption that
+ * arrives while the surrounding region is uninterruptible just resumes the wait until the
+ * deadline; in an interruptible region (`shutdown` called by a fiber) it interrupts as usual.
+ */
+const awaitExitFor = <A>(exitStatus: Effect.Effect<A>, timeout: Duration.Duration): Effect.Effect<Option.Option<A>> =>
+  Effect.flatMap(Clock.currentTimeMillis, (start) => {
+    const deadline = start + Duration.toMillis(timeout)
+    const attempt: Effect.Effect<Option.Option<A>> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      now >= deadline ? Effect.succeedNone : exitStatus.pipe(
+        Effect.interruptible,
+        Effect.timeoutOption(Duration.millis(deadline - now)),
+        Effect.exit,
+        Effect.flatMap((exit) =>
+          Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? attempt : exit
+        )
+      ))
+    return attempt
+  })
+
+/**
  * The escalation. `None` when the process still runs `killTimeout` after SIGKILL (stuck in the
- * kernel). Each wait is made interruptible: a release runs uninterruptibly, and the timeout could
- * not otherwise interrupt the wait, so it would never fire.
+ * kernel).
  *
  * @internal
  */
@@ -271,7 +297,7 @@ export const escalateSteps = <A>(target: PtyProcess.Stoppable<A>, shutdown: Shut
         yield* Effect.logDebug(`PtyProcess: sending ${signal}`)
         yield* target.signal(signal)
       }
-      const status = yield* target.exitStatus.pipe(Effect.interruptible, Effect.timeoutOption(timeout))
+      const status = yield* awaitExitFor(target.exitStatus, timeout)
       if (Option.isSome(status)) return status
     }
     return Option.none()
@@ -331,10 +357,16 @@ const release = (state: State): Effect.Effect<void> =>
         } after SIGKILL; closing its terminal anyway`
       )
     }
-    state.released = true
-    state.writer.close()
-    state.reader.release()
-  }).pipe(Effect.withSpan("PtyProcess.release", { attributes: { pid: state.pid } }))
+  }).pipe(
+    Effect.ensuring(Effect.sync(() => {
+      // Whatever happened above, the terminal is released and nothing is left running.
+      if (!state.released && state.exitStatus() === undefined) killGroup(state.pid, "SIGKILL")
+      state.released = true
+      state.writer.close()
+      state.reader.release()
+    })),
+    Effect.withSpan("PtyProcess.release", { attributes: { pid: state.pid } })
+  )
 
 const outputStream = (state: State): Stream.Stream<string, PtyReadError> => {
   let subscribed = false
