@@ -60,7 +60,7 @@ const program = Effect.gen(function*() {
   // 3. An explicit cancel: complete the Deferred (from anywhere) and the run fails with
   //    Cancelled, carrying what was decoded so far; then resume the session it started.
   yield* Console.log("3. The cancel option with a Deferred")
-  const cancel = yield* Deferred.make<void>()
+  const cancel = yield* Deferred.make<void, unknown>()
   const sessionId = yield* story({ cancel }, (soFar) => soFar.length >= 60 ? Deferred.succeed(cancel, undefined) : Effect.void).pipe(
     Stream.runDrain,
     Effect.as(undefined),
