@@ -1,0 +1,277 @@
+/**
+ * The `effect-claude-code` command: run one prompt through Claude Code and print the answer as
+ * text, as stream-json events, or as the folded result.
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import type * as CliApp from "@effect/cli/CliApp"
+import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Span from "@effect/cli/HelpDoc/Span"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type { ClaudeCode } from "effect-claude-code"
+import { createRequire } from "node:module"
+import * as Path from "node:path"
+import * as ExitCode from "./ExitCode.js"
+import * as Io from "./internal/io.js"
+import { errorLine, NAME, splitTools } from "./internal/render.js"
+
+/**
+ * The command's version (from its `package.json`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const version: string = (createRequire(import.meta.url)("../package.json") as { version: string }).version
+
+/**
+ * What the handler needs beyond the parsed flags, provided by {@link run}: the signal that cancels
+ * a run gracefully (the CLI gets SIGINT and saves its session; the `main` entry point aborts it on
+ * SIGINT / SIGTERM), and the arguments after the `--` separator.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Invocation extends Context.Tag("effect-claude-code-cli/Invocation")<Invocation, {
+  readonly signal: AbortSignal
+  readonly afterSeparator: ReadonlyArray<string>
+}>() {}
+
+/**
+ * Ends the command with a non-zero exit code once everything has been printed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Exit extends Schema.TaggedError<Exit>("effect-claude-code-cli/Exit")("Exit", {
+  code: Schema.Number
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `exit code ${this.code}`
+  }
+}
+
+const permissionModes = [
+  "default",
+  "acceptEdits",
+  "auto",
+  "bypassPermissions",
+  "manual",
+  "dontAsk",
+  "plan"
+] as const satisfies ReadonlyArray<ClaudeCode.PermissionMode>
+
+const positive = (flag: string, integer: boolean) => (value: number) =>
+  Number.isFinite(value) && value > 0 && (!integer || Number.isInteger(value))
+    ? Effect.succeed(value)
+    : Effect.fail(ValidationError.invalidValue(HelpDoc.p(
+      `${flag} must be a positive ${integer ? "whole " : ""}number, got ${value}`
+    )))
+
+const config = {
+  claude: Options.text("claude").pipe(
+    Options.withPseudoName("PATH"),
+    Options.withDescription("The Claude Code executable (default: `claude` on PATH)."),
+    Options.optional
+  ),
+  cwd: Options.directory("cwd").pipe(
+    Options.withPseudoName("DIR"),
+    Options.withDescription("Working directory of the run: the project Claude works on (default: the current one)."),
+    Options.optional
+  ),
+  model: Options.text("model").pipe(
+    Options.withPseudoName("MODEL"),
+    Options.withDescription("The model, e.g. `sonnet` or a full model name."),
+    Options.optional
+  ),
+  resume: Options.text("resume").pipe(
+    Options.withPseudoName("ID"),
+    Options.withDescription("Continue the session with this id (printed at the end of every run)."),
+    Options.optional
+  ),
+  continue: Options.boolean("continue").pipe(
+    Options.withDescription("Continue the most recent session of the working directory.")
+  ),
+  forkSession: Options.boolean("fork-session").pipe(
+    Options.withDescription("With --resume or --continue: branch off under a new session id.")
+  ),
+  sessionId: Options.text("session-id").pipe(
+    Options.withPseudoName("UUID"),
+    Options.withDescription("The id for the new session (a UUID)."),
+    Options.optional
+  ),
+  partial: Options.boolean("partial").pipe(
+    Options.withDescription("Include partial messages: text arrives as it is generated, in small deltas.")
+  ),
+  maxTurns: Options.integer("max-turns").pipe(
+    Options.withPseudoName("N"),
+    Options.mapEffect(positive("--max-turns", true)),
+    Options.withDescription("Stop after N agentic turns."),
+    Options.optional
+  ),
+  permissionMode: Options.choice("permission-mode", permissionModes).pipe(
+    Options.withDescription("How tool permissions are decided."),
+    Options.optional
+  ),
+  allowedTools: Options.text("allowed-tools").pipe(
+    Options.withPseudoName("TOOLS"),
+    Options.repeated,
+    Options.withDescription(
+      "Tools allowed without asking, e.g. `Read` or `Bash(git log:*)`; repeat the flag or separate tools with commas."
+    )
+  ),
+  disallowedTools: Options.text("disallowed-tools").pipe(
+    Options.withPseudoName("TOOLS"),
+    Options.repeated,
+    Options.withDescription("Tools that are refused; repeat the flag or separate tools with commas.")
+  ),
+  systemPrompt: Options.text("system-prompt").pipe(
+    Options.withPseudoName("TEXT"),
+    Options.withDescription("Replace the default system prompt."),
+    Options.optional
+  ),
+  appendSystemPrompt: Options.text("append-system-prompt").pipe(
+    Options.withPseudoName("TEXT"),
+    Options.withDescription("Append to the default system prompt."),
+    Options.optional
+  ),
+  transport: Options.choice("transport", ["pty", "pipe"]).pipe(
+    Options.withDefault("pty" as const),
+    Options.withDescription("Run the CLI in a pseudo-terminal (pty, the default) or over plain pipes (pipe).")
+  ),
+  idleTimeout: Options.float("idle-timeout").pipe(
+    Options.withPseudoName("SECONDS"),
+    Options.mapEffect(positive("--idle-timeout", false)),
+    Options.withDescription("Stop the run when the CLI writes nothing for this many seconds (exit code 4)."),
+    Options.optional
+  ),
+  output: Options.choice("output", ["text", "events", "json"]).pipe(
+    Options.withDefault("text" as const),
+    Options.withDescription(
+      "text: the answer as it arrives, then a summary line on stderr; events: every event as one JSON " +
+        "line (stream-json); json: the folded result as one JSON object."
+    )
+  ),
+  prompt: Args.text({ name: "PROMPT" }).pipe(
+    Args.withDescription("The prompt; `-` reads it from stdin. Put it after `--` when it starts with `-`.")
+  )
+} as const
+
+/** The parsed command line. */
+type Parsed = Command.Command.ParseConfig<typeof config>
+
+const toInput = (parsed: Parsed) => {
+  const get = Option.getOrUndefined
+  const allowedTools = splitTools(parsed.allowedTools)
+  const disallowedTools = splitTools(parsed.disallowedTools)
+  const idleTimeout = get(parsed.idleTimeout)
+  const cwd = get(parsed.cwd)
+  const options: ClaudeCode.Options = {
+    executable: get(parsed.claude),
+    cwd: cwd === undefined ? undefined : Path.resolve(cwd),
+    model: get(parsed.model),
+    resume: get(parsed.resume),
+    continue: parsed.continue || undefined,
+    forkSession: parsed.forkSession || undefined,
+    sessionId: get(parsed.sessionId),
+    includePartialMessages: parsed.partial || undefined,
+    maxTurns: get(parsed.maxTurns),
+    permissionMode: get(parsed.permissionMode),
+    allowedTools: allowedTools.length > 0 ? allowedTools : undefined,
+    disallowedTools: disallowedTools.length > 0 ? disallowedTools : undefined,
+    systemPrompt: get(parsed.systemPrompt),
+    appendSystemPrompt: get(parsed.appendSystemPrompt),
+    transport: parsed.transport,
+    idleTimeout: idleTimeout === undefined ? undefined : idleTimeout * 1000
+  }
+  return { prompt: parsed.prompt, output: parsed.output, options }
+}
+
+const defaultInvocation: Context.Tag.Service<Invocation> = {
+  signal: new AbortController().signal,
+  afterSeparator: []
+}
+
+/**
+ * The command. Its handler fails with {@link Exit} for a non-zero exit code, after printing.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const command = Command.make(NAME, config, (parsed) =>
+  Effect.gen(function*() {
+    const invocation = Option.getOrElse(yield* Effect.serviceOption(Invocation), () => defaultInvocation)
+    // @effect/cli takes any word it does not know for the prompt, a misspelt flag too: only a
+    // prompt after `--` may start with "-".
+    if (parsed.prompt.startsWith("-") && parsed.prompt !== "-" && !invocation.afterSeparator.includes(parsed.prompt)) {
+      yield* Io.stderr(errorLine(
+        `unknown flag '${parsed.prompt}' (see ${NAME} --help; a prompt that starts with "-" goes after --)`
+      ))
+      return yield* new Exit({ code: ExitCode.Usage })
+    }
+    // Loaded only now: --help and usage errors stay fast.
+    const { execute } = yield* Effect.promise(() => import("./internal/run.js"))
+    const code = yield* execute(toInput(parsed), invocation.signal)
+    if (code !== ExitCode.Done) return yield* new Exit({ code })
+  })).pipe(
+    Command.withDescription(HelpDoc.blocks([
+      HelpDoc.p("Run one prompt through Claude Code (headless, stream-json) and print the answer."),
+      HelpDoc.p(
+        "Ctrl-C (SIGINT) or SIGTERM cancels gracefully: the CLI is interrupted so it saves the session, " +
+          "what was produced so far and the session id are printed, and the exit code is 130."
+      )
+    ]))
+  )
+
+const footer = HelpDoc.sequence(
+  HelpDoc.h1("EXIT CODES"),
+  HelpDoc.descriptionList(
+    Arr.map(ExitCode.descriptions, ([code, text]) => [Span.text(String(code)), HelpDoc.p(text)] as [Span.Span, HelpDoc.HelpDoc]) as any
+  )
+)
+
+const cli = Command.run(command, { name: NAME, version, footer })
+
+/**
+ * Runs the command with `args` (`process.argv`: the runtime and script come first) and returns
+ * its exit code. Never fails: every error is printed to stderr as one line and mapped to a code
+ * (see `ExitCode`). Abort `signal` to cancel a run gracefully.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = (
+  args: ReadonlyArray<string>,
+  options?: { readonly signal?: AbortSignal | undefined }
+): Effect.Effect<ExitCode.ExitCode, never, CliApp.CliApp.Environment> =>
+  cli(args).pipe(
+    Effect.as(ExitCode.Done),
+    Effect.catchAll((error): Effect.Effect<ExitCode.ExitCode> => {
+      if (error instanceof Exit) return Effect.succeed(error.code as ExitCode.ExitCode)
+      // A usage error; @effect/cli's own printing of it is dropped by `Io.withPlainConsole`.
+      const text = HelpDoc.toAnsiText(error.error).replace(/\u001b\[[0-9;]*m/g, "").trim()
+      const line = errorLine(`${text.length > 0 ? text : "invalid arguments"} (see ${NAME} --help)`)
+      return Effect.as(Io.stderr(line), ExitCode.Usage)
+    }),
+    Effect.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.succeed(ExitCode.Cancelled)
+        : Effect.as(Io.stderr(errorLine(`internal error: ${Cause.pretty(cause).split("\n")[0]}`)), ExitCode.Internal)
+    ),
+    Io.withPlainConsole,
+    Effect.provideService(Invocation, {
+      signal: options?.signal ?? defaultInvocation.signal,
+      afterSeparator: args.slice(args.indexOf("--") + 1 || args.length)
+    })
+  )

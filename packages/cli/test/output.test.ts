@@ -1,0 +1,97 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { ClaudeEvent, ClaudeResult } from "effect-claude-code"
+import { FAKE, FAKE_SESSION, fixtureEnv, fixtureLines, runBin, summaryPattern } from "./utils/bin.js"
+
+/** The events the library decodes from a fixture, up to and including its `result`. */
+const fixtureEvents = (name: string): Array<ClaudeEvent.ClaudeEvent> => {
+  const events: Array<ClaudeEvent.ClaudeEvent> = []
+  fixtureLines(name).forEach((line, i) => {
+    const decoded = ClaudeEvent.decodeLine(line, i + 1)
+    if (Either.isLeft(decoded)) throw decoded.left
+    if (decoded.right._tag !== "Diagnostic") events.push(decoded.right)
+  })
+  return events.slice(0, events.findIndex((event) => event._tag === "Result") + 1)
+}
+
+const A_PLAIN_TEXT = `Hi from mock API. I saw 2 message(s) (1 user); your last message was 6 chars and began "say hi".`
+
+describe("--output text", () => {
+  it.live("prints the answer and a summary line on stderr", () =>
+    Effect.gen(function*() {
+      const run = yield* runBin(["--claude", FAKE, "hello there"])
+      assert.strictEqual(run.code, 0)
+      assert.strictEqual(run.stdout, "hello there\n")
+      assert.match(run.stderr, summaryPattern("done", "0.0001", "3 in / 5 out / 0 cache read / 0 cache write", FAKE_SESSION))
+    }))
+
+  it.live("prints streamed text once: deltas with --partial, not the assistant line that repeats them", () =>
+    Effect.gen(function*() {
+      const run = yield* runBin(["--claude", FAKE, "--partial", "say hi"], { env: fixtureEnv("b_partial") })
+      assert.strictEqual(run.code, 0)
+      assert.strictEqual(run.stdout, A_PLAIN_TEXT + "\n")
+      assert.match(
+        run.stderr,
+        summaryPattern("done", "0.0497", "12259 in / 32 out / 0 cache read / 0 cache write", "ed725312-ae13-4870-b586-518560784c6d")
+      )
+    }))
+
+  it.live("prints every text block of a tool-using turn, separated by a blank line, and not the result again", () =>
+    Effect.gen(function*() {
+      const run = yield* runBin(["--claude", FAKE, "run echo hello"], { env: fixtureEnv("c_tool_default") })
+      assert.strictEqual(run.code, 0)
+      assert.strictEqual(run.stdout, `I will run a command.\n\nThe tool returned: "hello". Done.\n`)
+    }))
+})
+
+describe("--output events", () => {
+  it.live("prints each event as one line of its stream-json wire form", () =>
+    Effect.gen(function*() {
+      const run = yield* runBin(["--claude", FAKE, "--output", "events", "run echo hello"], {
+        env: fixtureEnv("c_tool_default")
+      })
+      assert.strictEqual(run.code, 0)
+      const expected = fixtureEvents("c_tool_default")
+      assert.strictEqual(run.stdout, expected.map((event) => ClaudeEvent.encodeLine(event) + "\n").join(""))
+      // The same lines the CLI wrote, type by type, down to the final result.
+      const lines = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line))
+      assert.deepStrictEqual(
+        lines.map((line) => line.type),
+        ["system", "assistant", "assistant", "user", "assistant", "result"]
+      )
+      assert.strictEqual(lines[5].result, `The tool returned: "hello". Done.`)
+      assert.strictEqual(run.stderr, "")
+    }))
+})
+
+describe("--output json", () => {
+  it.live("prints the folded result as one JSON object", () =>
+    Effect.gen(function*() {
+      const run = yield* runBin(["--claude", FAKE, "--output", "json", "run echo hello"], {
+        env: fixtureEnv("c_tool_default")
+      })
+      assert.strictEqual(run.code, 0)
+      const folded = fixtureEvents("c_tool_default").reduce(ClaudeResult.step, ClaudeResult.empty)
+      const expected = Schema.encodeSync(ClaudeResult.ClaudeResult)(folded)
+      assert.strictEqual(run.stdout, JSON.stringify(expected) + "\n")
+      const result = JSON.parse(run.stdout)
+      assert.strictEqual(result.text, `The tool returned: "hello". Done.`)
+      assert.strictEqual(result.sessionId, "257567df-603f-46bc-9a2b-c75279b7544e")
+      assert.strictEqual(result.costUsd, 0.099696)
+      assert.deepStrictEqual(result.toolCalls.map((call: { name: string }) => call.name), ["Bash"])
+      assert.strictEqual(run.stderr, "")
+    }))
+
+  it.live("prints the result also when Claude reports an error, and exits 1", () =>
+    Effect.gen(function*() {
+      const run = yield* runBin(["--claude", FAKE, "--output", "json", "do it"], { env: fixtureEnv("h_max_turns") })
+      assert.strictEqual(run.code, 1)
+      const result = JSON.parse(run.stdout)
+      assert.strictEqual(result.isError, true)
+      assert.strictEqual(result.terminalReason, "max_turns")
+      assert.match(run.stderr, /^effect-claude-code: Claude stopped after 2 turns, the maximum allowed: raise `--max-turns`/)
+      assert.strictEqual(run.stderr.split("\n").length, 2)
+    }))
+})
