@@ -1,0 +1,53 @@
+// Shared by every contestant: what to run, how to hash the text, and the one JSON summary line
+// each contestant prints on stdout when it is done (the driver, run.mjs, reads the last line).
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The fake CLI; BENCH_FAKE overrides (the bundled contestants live elsewhere than this file). */
+export const FAKE = process.env.BENCH_FAKE ??
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "fake-claude-bench.mjs")
+
+/** The argv our library passes for a text prompt with partial messages (the raw contestants copy it). */
+export const FAKE_ARGS = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--", "Write a long story"]
+
+/**
+ * "fold": keep the whole text (text += delta), as `ClaudeCode.run` does;
+ * "stream": look at each event once and keep nothing that grows with N (hash and length only).
+ */
+export const CONSUME = process.env.BENCH_CONSUME === "stream" ? "stream" : "fold"
+
+/** FNV-1a (32 bit) over UTF-16 code units, continued from `hash`. */
+export const FNV_SEED = 0x811c9dc5
+export const fnv = (hash, text) => {
+  let h = hash
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return h >>> 0
+}
+
+/** ms since this process started (performance.timeOrigin), for time-to-first-event. */
+export const sinceStart = () => performance.now()
+
+/** Prints the summary line. `firstEvent` is `sinceStart()` when the first event arrived. */
+export const report = (fields) => {
+  const usage = process.resourceUsage()
+  const line = JSON.stringify({
+    contestant: fields.contestant,
+    events: fields.events,
+    textLength: fields.textLength,
+    textHash: fields.textHash.toString(16).padStart(8, "0"),
+    sessionId: fields.sessionId,
+    cost: fields.cost,
+    readyMs: round(fields.ready),
+    firstEventMs: round(fields.firstEvent),
+    doneMs: round(sinceStart()),
+    cpuUserMs: round(usage.userCPUTime / 1000),
+    cpuSystemMs: round(usage.systemCPUTime / 1000),
+    maxRssKiB: usage.maxRSS
+  })
+  process.stdout.write(line + "\n")
+}
+
+const round = (x) => (x === undefined ? null : Math.round(x * 100) / 100)

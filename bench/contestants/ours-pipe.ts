@@ -1,0 +1,4 @@
+// Contestant 4: effect-claude-code over pipes (@effect/platform CommandExecutor).
+import { main } from "./ours.js"
+
+await main("pipe")
