@@ -137,10 +137,13 @@ export const streamWith = (
     )
 
     if (options.cancel !== undefined) {
+      // SIGINT at once: the escalation alone would first wait out its grace period, which is
+      // meant for a CLI that is finishing on its own, not for one in the middle of a turn.
       yield* awaitCancel(options.cancel).pipe(
         Effect.zipRight(Effect.sync(() => {
           state.cancelled = true
         })),
+        Effect.zipRight(child.signal("SIGINT")),
         Effect.zipRight(child.shutdown),
         Effect.forkScoped
       )
