@@ -2,10 +2,12 @@ import * as Command from "@effect/platform/Command"
 import * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import { PtyProcess } from "effect-pty"
 import * as ClaudeError from "../ClaudeError.js"
@@ -83,6 +85,28 @@ export const spawnPipe: Spawn = (spec) =>
       Effect.forkScoped
     )
 
+    // stdout is read by a fiber of this scope, not by the consumer's stream: @effect/platform
+    // destroys the pipe as soon as a stream over it ends, so a consumer that stops early (an
+    // interrupted run) would leave the CLI writing its last lines (after SIGINT: the interrupted
+    // turn and its result) into a closed pipe, where it fails with EPIPE and hangs until SIGTERM,
+    // without saving the session. The fiber hands chunks on with backpressure while someone
+    // reads them, discards them once the consumer is gone, and lives until the escalation below
+    // has seen the process exit (finalizers run in reverse order).
+    const stdout = yield* Mailbox.make<Uint8Array, ClaudeError.ReadError>(16)
+    let consumed = true
+    yield* proc.stdout.pipe(
+      Stream.runForEach((chunk) => consumed ? stdout.offer(chunk) : Effect.void),
+      Effect.matchCauseEffect({
+        onFailure: (cause) => stdout.fail(new ClaudeError.ReadError({ cause: Cause.squash(cause) })),
+        onSuccess: () => stdout.end
+      }),
+      Effect.forkScoped
+    )
+    const stopConsuming = Effect.suspend(() => {
+      consumed = false
+      return Effect.ignore(stdout.clear)
+    })
+
     const signal = (sig: NodeJS.Signals) =>
       Effect.sync(() => {
         try {
@@ -102,10 +126,7 @@ export const spawnPipe: Spawn = (spec) =>
 
     return {
       pid,
-      output: proc.stdout.pipe(
-        Stream.decodeText(),
-        Stream.mapError((cause) => new ClaudeError.ReadError({ cause }))
-      ),
+      output: Mailbox.toStream(stdout).pipe(Stream.decodeText(), Stream.ensuring(stopConsuming)),
       stderrTail: Fiber.await(stderrFiber).pipe(
         Effect.timeout("1 second"),
         Effect.ignore,
