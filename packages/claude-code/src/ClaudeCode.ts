@@ -97,9 +97,10 @@ export interface Options {
    * interrupted gracefully (SIGINT, so it saves the session) and the run fails with
    * `ClaudeError.Cancelled`, which carries the partial result and the session id.
    */
-  // Deferred is invariant in its types: `any` accepts a Deferred<void, never> as well as any other.
+  // Deferred is invariant in its types (`in out`), and `any` is not assignable to `never`, so
+  // `Deferred<any, any>` alone refuses the common `Deferred<void, never>` (`Deferred.make<void>()`).
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly cancel?: Deferred.Deferred<any, any> | AbortSignal | undefined
+  readonly cancel?: Deferred.Deferred<any, any> | Deferred.Deferred<any, never> | AbortSignal | undefined
   /** Fail with `ClaudeError.IdleTimeout` when the CLI writes nothing for this long. */
   readonly idleTimeout?: Duration.DurationInput | undefined
   /** How the process is stopped when the run ends early; see `effect-pty`. */
