@@ -195,11 +195,18 @@ describe("interruption", () => {
 
   it.live("of the fiber closing the scope does not cut the finalizer short", () =>
     Effect.gen(function*() {
+      const log = tempFile("signals.log")
       const ready = yield* Deferred.make<number>()
       const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
-        const proc = yield* PtyProcess.spawn(
-          sh("trap '' INT TERM; echo ready; while :; do sleep 1; done", { shutdown: quickShutdown(100) })
-        )
+        const proc = yield* PtyProcess.spawn({
+          command: "sh",
+          args: [
+            "-c",
+            "trap 'echo INT >> \"$0\"' INT; trap 'echo TERM >> \"$0\"' TERM; echo ready; while :; do sleep 1; done",
+            log
+          ],
+          shutdown: quickShutdown(100)
+        })
         yield* (yield* reader(proc)).until("ready")
         yield* Deferred.succeed(ready, proc.pid)
         return yield* Effect.never
@@ -211,5 +218,8 @@ describe("interruption", () => {
       yield* Fiber.interrupt(fiber)
       yield* Fiber.join(first)
       assert.isTrue(isGone(pid))
+      // every step ran: the child saw SIGINT and SIGTERM before SIGKILL
+      assert.strictEqual(fs.readFileSync(log, "utf8"), "INT\nTERM\n")
+      fs.rmSync(path.dirname(log), { recursive: true })
     }))
 })
