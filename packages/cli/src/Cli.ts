@@ -177,8 +177,10 @@ const toInput = (parsed: Parsed) => {
   const disallowedTools = splitTools(parsed.disallowedTools)
   const idleTimeout = get(parsed.idleTimeout)
   const cwd = get(parsed.cwd)
+  const claude = get(parsed.claude)
   const options: ClaudeCode.Options = {
-    executable: get(parsed.claude),
+    // A path (not a name looked up on PATH) is taken relative to where the command runs, not --cwd.
+    executable: claude !== undefined && claude.includes(Path.sep) ? Path.resolve(claude) : claude,
     cwd: cwd === undefined ? undefined : Path.resolve(cwd),
     model: get(parsed.model),
     resume: get(parsed.resume),
@@ -237,7 +239,7 @@ export const command = Command.make(NAME, config, (parsed) =>
 const footer = HelpDoc.sequence(
   HelpDoc.h1("EXIT CODES"),
   HelpDoc.descriptionList(
-    Arr.map(ExitCode.descriptions, ([code, text]) => [Span.text(String(code)), HelpDoc.p(text)] as [Span.Span, HelpDoc.HelpDoc]) as any
+    Arr.map(ExitCode.descriptions, ([code, text]): [Span.Span, HelpDoc.HelpDoc] => [Span.text(String(code)), HelpDoc.p(text)])
   )
 )
 

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import type { NonEmptyReadonlyArray } from "effect/Array"
 
 /**
  * An exit code of the command.
@@ -87,7 +88,7 @@ export const OutputClosed = 141 as const
  * @since 0.1.0
  * @category codes
  */
-export const descriptions: ReadonlyArray<readonly [ExitCode, string]> = [
+export const descriptions: NonEmptyReadonlyArray<readonly [ExitCode, string]> = [
   [Done, "done: Claude reported success"],
   [ClaudeFailed, "Claude reported an error in its result (API error, max turns, unknown session, ...)"],
   [Usage, "usage error: bad flag, missing or empty prompt, invalid option value"],

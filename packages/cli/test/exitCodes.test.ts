@@ -150,3 +150,21 @@ describe("exit code 130: cancelled by a signal", () => {
       assert.isFalse(isAlive(Number(Fs.readFileSync(pidFile, "utf8"))), "the CLI is gone")
     }).pipe(Effect.scoped))
 })
+
+describe("exit code 141: stdout closed", () => {
+  it.live("the reader goes away mid-run: the run stops, the CLI with it", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const pidFile = Path.join(dir, "pid")
+      // A 4 MB answer: far more than a pipe holds, so the command is still writing it.
+      const bin = yield* startBin(["--claude", FAKE, "--transport", "pipe", "--output", "events", "hi"], {
+        env: { FAKE_CLAUDE_MODE: "big-line", FAKE_CLAUDE_SIZE: String(4 * 1024 * 1024), FAKE_CLAUDE_PID_FILE: pidFile }
+      })
+      yield* bin.stdoutUntil((stdout) => stdout.includes(`"subtype":"init"`))
+      yield* bin.closeStdout
+      const run = yield* bin.exit
+      assert.strictEqual(run.code, 141)
+      assert.strictEqual(run.stderr, "")
+      assert.isFalse(isAlive(Number(Fs.readFileSync(pidFile, "utf8"))), "the CLI is gone")
+    }).pipe(Effect.scoped))
+})

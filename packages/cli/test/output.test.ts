@@ -3,7 +3,15 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { ClaudeEvent, ClaudeResult } from "effect-claude-code"
-import { FAKE, FAKE_SESSION, fixtureEnv, fixtureLines, runBin, summaryPattern } from "./utils/bin.js"
+import {
+  FAKE,
+  FAKE_SESSION,
+  fixtureEnv,
+  fixtureLines,
+  LOCAL_FIXTURES,
+  runBin,
+  summaryPattern
+} from "./utils/bin.js"
 
 /** The events the library decodes from a fixture, up to and including its `result`. */
 const fixtureEvents = (name: string): Array<ClaudeEvent.ClaudeEvent> => {
@@ -43,6 +51,24 @@ describe("--output text", () => {
       const run = yield* runBin(["--claude", FAKE, "run echo hello"], { env: fixtureEnv("c_tool_default") })
       assert.strictEqual(run.code, 0)
       assert.strictEqual(run.stdout, `I will run a command.\n\nThe tool returned: "hello". Done.\n`)
+    }))
+
+  it.live("a result text that differs from the streamed text is not printed after it", () =>
+    Effect.gen(function*() {
+      const run = yield* runBin(["--claude", FAKE, "hi"], { env: fixtureEnv("result-differs", LOCAL_FIXTURES) })
+      assert.strictEqual(run.code, 0)
+      assert.strictEqual(run.stdout, "Short.\n")
+    }))
+
+  it.live("the result text is printed when no text streamed before it; cache tokens are in the summary", () =>
+    Effect.gen(function*() {
+      const run = yield* runBin(["--claude", FAKE, "hi"], { env: fixtureEnv("result-only", LOCAL_FIXTURES) })
+      assert.strictEqual(run.code, 0)
+      assert.strictEqual(run.stdout, "Only in the result, no newline at the end\n")
+      assert.match(
+        run.stderr,
+        summaryPattern("done", "0.0002", "7 in / 9 out / 11 cache read / 13 cache write", "00000000-0000-4000-8000-0000000000aa")
+      )
     }))
 })
 

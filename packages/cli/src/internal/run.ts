@@ -35,7 +35,7 @@ const withFlagNames = (message: string): string =>
 
 const messageOf = (error: ClaudeError.ClaudeCodeError | Io.StdinError): string =>
   error._tag === "InvalidOptions"
-    ? `invalid ${flagName(error.option)}: ${error.problem}.`
+    ? `invalid ${flagName(error.option)}: ${withFlagNames(error.problem)}.`
     : withFlagNames(error.message)
 
 const encodeResult = Schema.encodeSync(ClaudeResult.ClaudeResult)

@@ -21,6 +21,9 @@ export const TTY_PROBE = Path.resolve(here, "../fixtures/tty-probe.mjs")
 /** Recorded output of the real CLI 2.1.330. */
 export const FIXTURES = "/work/shared/fixtures/claude-code-2.1.330"
 
+/** Hand-written output for cases the recordings do not cover. */
+export const LOCAL_FIXTURES = Path.resolve(here, "../fixtures")
+
 /** The session id the fake reports unless told otherwise. */
 export const FAKE_SESSION = "00000000-0000-4000-8000-000000000001"
 
@@ -47,6 +50,8 @@ export interface BinProcess {
   /** Waits until stdout has carried text for which `predicate` holds; returns stdout so far. */
   readonly stdoutUntil: (predicate: (stdout: string) => boolean) => Effect.Effect<string>
   readonly kill: (signal: NodeJS.Signals) => Effect.Effect<void>
+  /** Closes the reading end of the command's stdout, as `| head` does when it has enough. */
+  readonly closeStdout: Effect.Effect<void>
   /** Waits for the process to exit. */
   readonly exit: Effect.Effect<BinRun>
 }
@@ -124,6 +129,7 @@ export const startBin = (
       pid: child.pid!,
       stdoutUntil,
       kill: (signal) => Effect.sync(() => child.kill(signal)),
+      closeStdout: Effect.sync(() => child.stdout.destroy()),
       exit: Deferred.await(exited)
     }
   })
@@ -154,10 +160,10 @@ export const fixtureLines = (name: string): Array<string> =>
   Fs.readFileSync(Path.join(FIXTURES, `${name}.ndjson`), "utf8").split("\n").filter((line) => line.length > 0)
 
 /** The environment that makes the fake replay a fixture, exiting as the real CLI did. */
-export const fixtureEnv = (name: string): Record<string, string> => ({
+export const fixtureEnv = (name: string, dir: string = FIXTURES): Record<string, string> => ({
   FAKE_CLAUDE_MODE: "fixture",
-  FAKE_CLAUDE_FIXTURE: Path.join(FIXTURES, `${name}.ndjson`),
-  FAKE_CLAUDE_EXIT: Fs.readFileSync(Path.join(FIXTURES, `${name}.rc`), "utf8").trim()
+  FAKE_CLAUDE_FIXTURE: Path.join(dir, `${name}.ndjson`),
+  FAKE_CLAUDE_EXIT: Fs.readFileSync(Path.join(dir, `${name}.rc`), "utf8").trim()
 })
 
 /** The summary line the text output ends with on stderr, its elapsed time left open. */
