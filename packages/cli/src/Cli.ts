@@ -51,7 +51,7 @@ export class Invocation extends Context.Tag("effect-claude-code-cli/Invocation")
  * @since 0.1.0
  * @category errors
  */
-export class Exit extends Schema.TaggedError<Exit>("effect-claude-code-cli/Exit")("Exit", {
+export class CommandExit extends Schema.TaggedError<CommandExit>("effect-claude-code-cli/CommandExit")("CommandExit", {
   code: Schema.Number
 }) {
   /**
@@ -200,13 +200,16 @@ const toInput = (parsed: Parsed) => {
   return { prompt: parsed.prompt, output: parsed.output, options }
 }
 
+/** Echoes at most the start of what may be a prompt. */
+const truncate = (text: string): string => (text.length > 40 ? `${text.slice(0, 40)}…` : text)
+
 const defaultInvocation: Context.Tag.Service<Invocation> = {
   signal: new AbortController().signal,
   afterSeparator: []
 }
 
 /**
- * The command. Its handler fails with {@link Exit} for a non-zero exit code, after printing.
+ * The command. Its handler fails with {@link CommandExit} for a non-zero exit code, after printing.
  *
  * @since 0.1.0
  * @category commands
@@ -218,14 +221,14 @@ export const command = Command.make(NAME, config, (parsed) =>
     // prompt after `--` may start with "-".
     if (parsed.prompt.startsWith("-") && parsed.prompt !== "-" && !invocation.afterSeparator.includes(parsed.prompt)) {
       yield* Io.stderr(errorLine(
-        `unknown flag '${parsed.prompt}' (see ${NAME} --help; a prompt that starts with "-" goes after --)`
+        `unknown flag '${truncate(parsed.prompt)}' (see ${NAME} --help; a prompt that starts with "-" goes after --)`
       ))
-      return yield* new Exit({ code: ExitCode.Usage })
+      return yield* new CommandExit({ code: ExitCode.Usage })
     }
     // Loaded only now: --help and usage errors stay fast.
     const { execute } = yield* Effect.promise(() => import("./internal/run.js"))
     const code = yield* execute(toInput(parsed), invocation.signal)
-    if (code !== ExitCode.Done) return yield* new Exit({ code })
+    if (code !== ExitCode.Done) return yield* new CommandExit({ code })
   })).pipe(
     Command.withDescription(HelpDoc.blocks([
       HelpDoc.p("Run one prompt through Claude Code (headless, stream-json) and print the answer."),
@@ -260,7 +263,7 @@ export const run = (
   cli(args).pipe(
     Effect.as(ExitCode.Done),
     Effect.catchAll((error): Effect.Effect<ExitCode.ExitCode> => {
-      if (error instanceof Exit) return Effect.succeed(error.code as ExitCode.ExitCode)
+      if (error instanceof CommandExit) return Effect.succeed(error.code as ExitCode.ExitCode)
       // A usage error; @effect/cli's own printing of it is dropped by `Io.withPlainConsole`.
       const text = HelpDoc.toAnsiText(error.error).replace(/\u001b\[[0-9;]*m/g, "").trim()
       const line = errorLine(`${text.length > 0 ? text : "invalid arguments"} (see ${NAME} --help)`)

@@ -12,7 +12,7 @@ import { ClaudeCode, ClaudeEvent, ClaudeResult } from "effect-claude-code"
 import type { ClaudeError } from "effect-claude-code"
 import * as ExitCode from "../ExitCode.js"
 import * as Io from "./io.js"
-import { errorLine, flagName, type Status, summaryLine, textDelta } from "./render.js"
+import { errorLine, flagName, NAME, type Status, summaryLine, textDelta } from "./render.js"
 
 /** What to print on stdout. @internal */
 export type Output = "text" | "events" | "json"
@@ -78,7 +78,7 @@ export const execute = (input: Input, signal: AbortSignal): Effect.Effect<ExitCo
         Effect.as(aborted(signal), undefined)
       )
       if (read === undefined) {
-        yield* Io.stderr(`${"effect-claude-code"}: cancelled while reading the prompt from stdin.\n`)
+        yield* Io.stderr(`${NAME}: cancelled while reading the prompt from stdin.\n`)
         return ExitCode.Cancelled
       }
       if (Either.isLeft(read)) {
