@@ -10,7 +10,10 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 
 export const build = async () => {
   await esbuild.build({
-    entryPoints: ["ours-pipe", "ours-pty", "interrupt"].map((name) => path.join(here, `contestants/${name}.ts`)),
+    entryPoints: [
+      ...["ours-pipe", "ours-pty", "interrupt"].map((name) => path.join(here, `contestants/${name}.ts`)),
+      path.join(here, "stages.ts")
+    ],
     outdir: path.join(here, "results/build"),
     outExtension: { ".js": ".mjs" },
     bundle: true,

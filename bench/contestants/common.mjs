@@ -1,11 +1,15 @@
 // Shared by every contestant: what to run, how to hash the text, and the one JSON summary line
 // each contestant prints on stdout when it is done (the driver, run.mjs, reads the last line).
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
-/** The fake CLI; BENCH_FAKE overrides (the bundled contestants live elsewhere than this file). */
+const here = path.dirname(fileURLToPath(import.meta.url))
+/** The fake CLI; BENCH_FAKE overrides. Found from bench/contestants/ and from bench/results/build/. */
 export const FAKE = process.env.BENCH_FAKE ??
-  path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "fake-claude-bench.mjs")
+  [path.resolve(here, "..", "fake-claude-bench.mjs"), path.resolve(here, "../..", "fake-claude-bench.mjs")].find((f) =>
+    fs.existsSync(f)
+  )
 
 /** The argv our library passes for a text prompt with partial messages (the raw contestants copy it). */
 export const FAKE_ARGS = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--", "Write a long story"]
