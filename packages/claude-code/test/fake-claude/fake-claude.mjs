@@ -10,6 +10,8 @@
 //   FAKE_CLAUDE_ARGV_FILE write the received argv as JSON to this file
 //   FAKE_CLAUDE_PID_FILE  write the pid to this file (for grandchild / parent-death tests)
 //   FAKE_CLAUDE_SIZE      bytes for "big-line" (default 50 MiB)
+//   FAKE_CLAUDE_ENV_FILE  write the received environment as JSON to this file
+//   FAKE_CLAUDE_REPORT_FILE  mode "sigint-report": where to write how its last writes went
 //
 // Every mode that keeps running writes its `system/init` line first, so a test can wait for
 // that event instead of sleeping.
@@ -20,6 +22,7 @@ const argv = process.argv.slice(2)
 const env = process.env
 if (env.FAKE_CLAUDE_ARGV_FILE) fs.writeFileSync(env.FAKE_CLAUDE_ARGV_FILE, JSON.stringify(argv))
 if (env.FAKE_CLAUDE_PID_FILE) fs.writeFileSync(env.FAKE_CLAUDE_PID_FILE, String(process.pid))
+if (env.FAKE_CLAUDE_ENV_FILE) fs.writeFileSync(env.FAKE_CLAUDE_ENV_FILE, JSON.stringify(process.env))
 
 const sep = argv.indexOf("--")
 const flag = (name) => {
@@ -126,6 +129,45 @@ const modes = {
         errors: []
       })
       process.exit(0)
+    })
+    forever()
+  },
+  // Like "wait-for-sigint", but on SIGINT it checks that its last lines could still be written
+  // (nobody may be consuming the events any more, yet stdout must stay open until it exits) and
+  // writes "ok" or the write error's code to FAKE_CLAUDE_REPORT_FILE before exiting.
+  "sigint-report"() {
+    init()
+    assistant("partial answer")
+    process.on("SIGINT", () => {
+      let reported = false
+      const report = (what) => {
+        if (reported) return
+        reported = true
+        fs.writeFileSync(env.FAKE_CLAUDE_REPORT_FILE, what)
+        process.exit(0)
+      }
+      process.stdout.on("error", (error) => report(error.code ?? String(error)))
+      // More than a pipe buffer, so the write only completes if someone reads it.
+      const text = "interrupted ".repeat(20000)
+      process.stdout.write(JSON.stringify({ type: "unknown_after_sigint", text }) + "\n")
+      process.stdout.write(
+        JSON.stringify({
+          type: "result",
+          subtype: "error_during_execution",
+          is_error: true,
+          duration_ms: 12,
+          duration_api_ms: 10,
+          num_turns: 1,
+          session_id: sessionId,
+          total_cost_usd: 0,
+          usage: { input_tokens: 0, output_tokens: 0 },
+          modelUsage: {},
+          permission_denials: [],
+          terminal_reason: "aborted_streaming",
+          errors: []
+        }) + "\n",
+        (error) => report(error ? error.code ?? String(error) : "ok")
+      )
     })
     forever()
   },
