@@ -95,7 +95,8 @@ const script: ModelServer.Script = (request) => {
   }
   if (/story/i.test(prompt)) return ModelServer.text(story, streamed)
   if (/haiku/i.test(prompt)) {
-    return ModelServer.text("Streams flow, fibers wait;\na typed error, caught in time;\nthe scope closes clean.", streamed)
+    const haiku = "Streams flow, fibers wait;\na typed error, caught in time;\nthe scope closes clean."
+    return ModelServer.text(haiku, streamed)
   }
   const sum = arithmetic(prompt)
   if (sum !== undefined) return ModelServer.text(sum, streamed)
@@ -112,7 +113,8 @@ const script: ModelServer.Script = (request) => {
   }
   const fact = /\bmy ([a-z ]+?) is ([^.,!?\n]+)/i.exec(prompt)
   if (fact !== null) {
-    return ModelServer.text(`Got it: your ${fact[1]!.toLowerCase()} is ${fact[2]!.trim()}. I'll remember that.`, streamed)
+    const [key, value] = [fact[1]!.toLowerCase(), fact[2]!.trim()]
+    return ModelServer.text(`Got it: your ${key} is ${value}. I'll remember that.`, streamed)
   }
   return ModelServer.text(`Hello from the loopback model server. You said: ${prompt}`, streamed)
 }

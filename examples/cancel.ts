@@ -18,20 +18,22 @@ import * as Backend from "./_backend.js"
 
 const longStory = "Tell me a long story, slowly."
 
+/** The text a token adds to the answer (`StreamEvent`s come with `includePartialMessages`). */
 const textDelta = (event: ClaudeEvent.ClaudeEvent): string =>
-  event._tag === "StreamEvent" && event.event.type === "content_block_delta" && event.event.delta.type === "text_delta"
+  event._tag === "StreamEvent" && event.event.type === "content_block_delta" &&
+    event.event.delta.type === "text_delta"
     ? event.event.delta.text
     : ""
 
-/** The story's tokens, printed as they arrive; `onText` sees the text so far. */
-const story = (options: ClaudeCode.Options, onText: (soFar: string) => Effect.Effect<void>) => {
-  let soFar = ""
+/** The story's tokens, printed as they arrive; `then` runs once `after` characters have arrived. */
+const story = (options: ClaudeCode.Options, after: number, then: Effect.Effect<unknown>) => {
+  let length = 0
   return ClaudeCode.stream(longStory, { ...options, includePartialMessages: true }).pipe(
     Stream.map(textDelta),
-    Stream.filter((text) => text !== ""),
     Stream.tap((text) => {
-      soFar += text
-      return Effect.zipRight(Effect.sync(() => process.stdout.write(text)), onText(soFar))
+      const reached = length < after && length + text.length >= after
+      length += text.length
+      return Effect.zipRight(Effect.sync(() => process.stdout.write(text)), reached ? then : Effect.void)
     })
   )
 }
@@ -40,10 +42,7 @@ const program = Effect.gen(function*() {
   // 1. Interrupt the consuming fiber once some 40 characters have arrived.
   yield* Console.log("1. Interrupting the fiber")
   const enough = yield* Deferred.make<void>()
-  const fiber = yield* story({}, (soFar) => soFar.length >= 40 ? Deferred.succeed(enough, undefined) : Effect.void).pipe(
-    Stream.runDrain,
-    Effect.fork
-  )
+  const fiber = yield* story({}, 40, Deferred.succeed(enough, undefined)).pipe(Stream.runDrain, Effect.fork)
   yield* Effect.raceFirst(Deferred.await(enough), Fiber.join(fiber))
   yield* Fiber.interrupt(fiber) // returns once the CLI is gone
   yield* Console.log("\n   -> interrupted; the CLI was stopped")
@@ -61,7 +60,7 @@ const program = Effect.gen(function*() {
   //    Cancelled, carrying what was decoded so far; then resume the session it started.
   yield* Console.log("3. The cancel option with a Deferred")
   const cancel = yield* Deferred.make<void, unknown>()
-  const sessionId = yield* story({ cancel }, (soFar) => soFar.length >= 60 ? Deferred.succeed(cancel, undefined) : Effect.void).pipe(
+  const sessionId = yield* story({ cancel }, 60, Deferred.succeed(cancel, undefined)).pipe(
     Stream.runDrain,
     Effect.as(undefined),
     Effect.catchTag("Cancelled", (cancelled) =>
@@ -75,15 +74,17 @@ const program = Effect.gen(function*() {
     yield* Console.log(`   resumed session ${resumed.sessionId}: ${resumed.text}`)
   }
 
-  // 4. An AbortSignal works the same way, for callers outside Effect (a request's signal, a
-  //    Stop button's AbortController, ...). Here: abort after 1.5 seconds.
+  // 4. An AbortSignal works the same way, for code outside Effect (a request's signal, a Stop
+  //    button's AbortController, ...). Here the controller is aborted after 20 characters.
   yield* Console.log("4. The cancel option with an AbortSignal")
-  const aborted = yield* ClaudeCode.run(longStory, { cancel: AbortSignal.timeout(1500) }).pipe(
+  const controller = new AbortController()
+  const aborted = yield* story({ cancel: controller.signal }, 20, Effect.sync(() => controller.abort())).pipe(
+    Stream.runDrain,
     Effect.as("finished before the signal"),
     Effect.catchTag("Cancelled", (cancelled) =>
       Effect.succeed(`Cancelled (${cancelled.partial.text.length} characters so far): ${cancelled.message}`))
   )
-  yield* Console.log(`   -> ${aborted}`)
+  yield* Console.log(`\n   -> ${aborted}`)
 })
 
 program.pipe(Effect.provide(Backend.layer), NodeRuntime.runMain)

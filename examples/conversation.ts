@@ -21,8 +21,10 @@ const interactive = process.stdin.isTTY === true
 
 const write = (text: string) => Effect.sync(() => process.stdout.write(text))
 
+/** The text a token adds to the answer (`StreamEvent`s come with `includePartialMessages`). */
 const textDelta = (event: ClaudeEvent.ClaudeEvent): string =>
-  event._tag === "StreamEvent" && event.event.type === "content_block_delta" && event.event.delta.type === "text_delta"
+  event._tag === "StreamEvent" && event.event.type === "content_block_delta" &&
+    event.event.delta.type === "text_delta"
     ? event.event.delta.text
     : ""
 
@@ -35,7 +37,9 @@ const terminal = Effect.gen(function*() {
   const interrupts = yield* Queue.sliding<void>(1)
   let closed = false
   const readline = yield* Effect.acquireRelease(
-    Effect.sync(() => Readline.createInterface({ input: process.stdin, output: process.stdout, terminal: interactive })),
+    Effect.sync(() =>
+      Readline.createInterface({ input: process.stdin, output: process.stdout, terminal: interactive })
+    ),
     (readline) => Effect.sync(() => readline.close())
   )
   readline.setPrompt("you> ")

@@ -12,13 +12,14 @@ import * as Backend from "./_backend.js"
 
 const prompt = "Run `echo hello` with the Bash tool, then tell me a very short story about what it printed."
 
-/** What to print for an event: the text a token adds (a `StreamEvent`), or the tool calls of a message. */
+/** What to print for an event: the text a token adds (a `StreamEvent`), or a message's tool calls. */
 const show = (event: ClaudeEvent.ClaudeEvent): string => {
-  if (event._tag === "StreamEvent" && event.event.type === "content_block_delta" && event.event.delta.type === "text_delta") {
-    return event.event.delta.text
+  if (event._tag === "StreamEvent" && event.event.type === "content_block_delta") {
+    return event.event.delta.type === "text_delta" ? event.event.delta.text : ""
   }
   if (event._tag === "Assistant") {
-    return event.message.content.map((block) => block.type === "tool_use" ? `\n[${block.name}] ${JSON.stringify(block.input)}\n` : "").join("")
+    const calls = event.message.content.flatMap((block) => block.type === "tool_use" ? [block] : [])
+    return calls.map((call) => `\n[${call.name}] ${JSON.stringify(call.input)}\n`).join("")
   }
   return ""
 }
@@ -35,6 +36,9 @@ const program = Effect.gen(function*() {
     ClaudeResult.fold
   )
 
+  const toolCalls = result.toolCalls.map((call) =>
+    `${call.name} ${JSON.stringify(call.input)} -> ${JSON.stringify(call.result?.content)}`
+  )
   yield* Console.log(`
 
 --- result ---
@@ -44,7 +48,7 @@ model:      ${result.model}
 cost:       $${result.costUsd.toFixed(6)}
 tokens:     ${result.usage.inputTokens} in, ${result.usage.outputTokens} out
 duration:   ${result.durationMs} ms (${result.numTurns} model turns)
-tool calls: ${result.toolCalls.map((call) => `${call.name} ${JSON.stringify(call.input)} -> ${JSON.stringify(call.result?.content)}`).join("\n            ")}`)
+tool calls: ${toolCalls.join("\n            ")}`)
 })
 
 // The backend (a local stand-in model, or the real Claude) provides the ClaudeCode service.

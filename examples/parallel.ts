@@ -41,7 +41,9 @@ const program = Effect.gen(function*() {
         result.text.replaceAll("\n", "\n   ")
     )
   }
-  yield* Console.log(`${runs.length} runs in ${seconds(elapsed)}; the successful ones alone took ${seconds(sum)} in all`)
+  yield* Console.log(
+    `${runs.length} runs in ${seconds(elapsed)}; the successful ones alone took ${seconds(sum)} in all`
+  )
 })
 
 program.pipe(Effect.provide(Backend.layer), NodeRuntime.runMain)

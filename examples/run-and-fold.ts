@@ -38,7 +38,8 @@ const program = Effect.gen(function*() {
     Stream.tap((event) => Effect.sync(() => counts[event._tag] = (counts[event._tag] ?? 0) + 1)),
     ClaudeResult.fold
   )
-  yield* Console.log(`2. ClaudeResult.fold over ClaudeCode.stream: "${folded.text}"\n  events: ${JSON.stringify(counts)}`)
+  yield* Console.log(`2. ClaudeResult.fold over ClaudeCode.stream: "${folded.text}"`)
+  yield* Console.log(`  events: ${JSON.stringify(counts)}`)
 
   // 3. The result so far after every event: a progress line each time the answer passes another
   //    100 characters, then the last result.
@@ -55,7 +56,9 @@ const program = Effect.gen(function*() {
     Stream.runLast,
     Effect.map(Option.getOrElse(() => ClaudeResult.empty))
   )
-  yield* Console.log(`  done: ${last.text.length} characters, ${last.eventCount} events, ${last.usage.outputTokens} output tokens`)
+  yield* Console.log(
+    `  done: ${last.text.length} characters, ${last.eventCount} events, ${last.usage.outputTokens} output tokens`
+  )
 
   // Errors are typed (ClaudeError.ClaudeCodeError): handle the ones you expect by tag.
   const missing = yield* ClaudeCode.run("hello", { executable: "/no/such/claude" }).pipe(

@@ -41,7 +41,8 @@ const program = Effect.gen(function*() {
       case "User": {
         // What the tools answered, sent back to the model.
         const content = event.message.content
-        const results = typeof content === "string" ? [] : content.flatMap((block) => block.type === "tool_result" ? [block] : [])
+        const blocks = typeof content === "string" ? [] : content
+        const results = blocks.flatMap((block) => block.type === "tool_result" ? [block] : [])
         return Effect.forEach(results, (result) => Console.log(`[tool result] ${JSON.stringify(result.content)}`))
       }
       case "RateLimit":

@@ -81,7 +81,9 @@ const start = (name: string, args: ReadonlyArray<string> = []): Effect.Effect<Ex
             const check = () => {
               const at = out.indexOf(marker, from)
               if (at >= 0) resume(Effect.succeed(at + marker.length))
-              else if (exit !== undefined) resume(Effect.fail(new Error(`exited (${exit}) before "${marker}"\n${describe()}`)))
+              else if (exit !== undefined) {
+                resume(Effect.fail(new Error(`exited (${exit}) before "${marker}"\n${describe()}`)))
+              }
               else return false
               return true
             }
@@ -124,7 +126,8 @@ const run = (name: string) =>
     example.child.stdin!.end()
     const code = yield* example.exitCode
     const stdout = example.stdout()
-    assert.strictEqual(code, 0, `examples/${name}.ts exited with ${code}\nstdout:\n${stdout}\nstderr:\n${example.stderr()}`)
+    const context = `stdout:\n${stdout}\nstderr:\n${example.stderr()}`
+    assert.strictEqual(code, 0, `examples/${name}.ts exited with ${code}\n${context}`)
     assert.include(example.stderr(), "[backend] loopback model server at http://127.0.0.1:")
     return stdout
   }).pipe(Effect.scoped)
@@ -132,7 +135,9 @@ const run = (name: string) =>
 const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/
 const story = "Once upon a time, a tiny program asked a terminal to say hello."
 
-describe.concurrent("examples", () => {
+// Concurrent: each test mostly waits on child processes. The generous timeout is for a machine
+// busy with other work; on an idle 2-core machine the whole file takes about 40 s.
+describe.concurrent("examples", { timeout: 120_000 }, () => {
   it.live("main: streams the tokens, then prints the folded result with the Bash call", () =>
     Effect.gen(function*() {
       const out = yield* run("main")
@@ -164,13 +169,14 @@ describe.concurrent("examples", () => {
       assert.include(out, '"SystemInit":1,"Assistant":3,"User":1,"Result":1')
       assert.match(out, /3\. ClaudeResult\.scan\n {2}0 characters after 1 events\n {2}1\d\d characters/)
       assert.include(out, "done: 327 characters")
-      assert.include(out, '4. A typed error: SpawnError (NotFound): Claude Code executable "/no/such/claude" was not found')
+      assert.include(out, '4. A typed error: SpawnError (NotFound): Claude Code executable "/no/such/claude" was not')
     }))
 
   it.live("conversation-resume: the resumed turn knows the first, a new session does not", () =>
     Effect.gen(function*() {
       const out = yield* run("conversation-resume")
-      const first = new RegExp(`turn 1 \\(session (${uuid.source})\\): Got it: your favourite colour is green`).exec(out)
+      const first = new RegExp(`turn 1 \\(session (${uuid.source})\\): Got it: your favourite colour is green`)
+        .exec(out)
       assert.isNotNull(first, out)
       assert.include(out, `turn 2 (session ${first![1]}): Your favourite colour is green.`)
       const fresh = new RegExp(`new session \\((${uuid.source})\\): I don't know your favourite colour yet`).exec(out)
@@ -196,14 +202,17 @@ describe.concurrent("examples", () => {
       assert.include(out, "-> interrupted; the CLI was stopped\n2. Effect.timeout")
       assert.include(out, "-> timed out after 2 seconds; the CLI was stopped\n3.")
       const cancelled = new RegExp(
-        `-> Cancelled: The Claude Code run was cancelled \\(cancel requested\\)\\. Resume session (${uuid.source}) to continue\\.\n` +
+        `-> Cancelled: The Claude Code run was cancelled \\(cancel requested\\)\\. ` +
+          `Resume session (${uuid.source}) to continue\\.\n` +
           ` +partial text: (\\d+) characters, session (${uuid.source})`
       ).exec(out)
       assert.isNotNull(cancelled, out)
       assert.strictEqual(cancelled![3], cancelled![1])
       assert.isAtLeast(Number(cancelled![2]), 60)
       assert.include(out, `resumed session ${cancelled![1]}: Picking up where we left off`)
-      assert.match(out, /4\. The cancel option with an AbortSignal\n {3}-> Cancelled \(\d+ characters so far\)/)
+      const aborted = /4\. The cancel option with an AbortSignal\nOnce upon.*\n {3}-> Cancelled \((\d+) characters/.exec(out)
+      assert.isNotNull(aborted, out)
+      assert.isAtLeast(Number(aborted![1]), 20)
       // The stories were cut short every time.
       assert.notInclude(out, "went to sleep, content. Once upon")
     }))
@@ -219,7 +228,8 @@ describe.concurrent("examples", () => {
       assert.strictEqual(code, 0, out + chat.stderr())
       assert.include(out, "you> my name is Ada\nclaude> Got it: your name is Ada. I'll remember that.\n")
       assert.include(out, "you> what is my name?\nclaude> Your name is Ada.\n")
-      const costs = [...out.matchAll(/ {2}\[turn: \$(0\.\d{6}), 100 input \/ \d+ output tokens, \d+\.\d s; session: \$(0\.\d{6})\]/g)]
+      const costLine = / {2}\[turn: \$(0\.\d{6}), 100 input \/ \d+ output tokens, \d+\.\d s; session: \$(0\.\d{6})\]/g
+      const costs = [...out.matchAll(costLine)]
       assert.strictEqual(costs.length, 2, out)
       assert.isAbove(Number(costs[0]![1]), 0)
       assert.isAbove(Number(costs[1]![1]), 0)
