@@ -101,7 +101,11 @@ export interface SpawnOptions {
    * caller) until a writer opens it.
    */
   readonly stdin?: string | undefined
-  /** See {@link defaultHighWaterMark}. */
+  /**
+   * Characters buffered before reading pauses; see {@link defaultHighWaterMark}. With a consumer
+   * slower than the child, the output held in memory stays within about twice this (the batch
+   * being consumed and the next one), plus the kernel's own terminal buffers.
+   */
   readonly highWaterMark?: number | undefined
 }
 
@@ -138,11 +142,16 @@ export interface PtyProcess {
   /**
    * Everything the child writes to the terminal (stdout and stderr merged, `\n` arriving as
    * `\r\n`, plus the terminal's echo of what is written to it), decoded as UTF-8, in chunks as
-   * read. Nothing is lost, whenever the stream is run: reading starts at spawn and is buffered up
-   * to `highWaterMark` characters, after which the child blocks on its writes until the stream is
-   * consumed. The stream ends once the child has exited and everything it wrote has been read (a
-   * background process still holding the terminal open does not hold it up for more than ~200 ms
-   * of reading after the exit; what it writes later is dropped).
+   * read.
+   *
+   * Nothing is lost, whenever the stream is run: reading starts at spawn and is buffered up to
+   * `highWaterMark` characters; beyond that reading pauses and the child blocks on its writes
+   * until the stream is consumed. The stream ends once the child has exited and everything it
+   * wrote has been read. If a background process it started still holds the terminal open, the
+   * stream ends anyway after 200 ms of (unpaused) reading following the exit, and what that
+   * process writes later is dropped. Once the scope starts closing, reading never pauses again
+   * (so a child blocked on a full terminal can exit during the grace period); beyond
+   * `highWaterMark`, that late output is dropped.
    *
    * It can be run once: running it a second time dies with a defect. Use `Stream.share` or
    * `Stream.broadcast` for several consumers.

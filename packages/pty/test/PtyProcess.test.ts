@@ -193,6 +193,21 @@ describe("PtyProcess", () => {
       yield* proc.signal("SIGTERM") // gone: ESRCH is ignored
     }))
 
+  it.scopedLive("a signal sent right after spawn is not lost (before the child has its own group)", () =>
+    Effect.gen(function*() {
+      for (let i = 0; i < 30; i++) {
+        const status = yield* Effect.scoped(Effect.gen(function*() {
+          const proc = yield* PtyProcess.spawn({ command: "sleep", args: ["60"] })
+          yield* proc.signal("SIGTERM")
+          return yield* proc.exitStatus.pipe(Effect.timeoutFail({
+            duration: "10 seconds",
+            onTimeout: () => "the signal was lost"
+          }))
+        }))
+        assert.deepStrictEqual(status, new PtyProcess.ExitStatus({ exitCode: null, signal: "SIGTERM" }))
+      }
+    }))
+
   it.scopedLive("shutdown runs the escalation on demand", () =>
     Effect.gen(function*() {
       const proc = yield* PtyProcess.spawn(
