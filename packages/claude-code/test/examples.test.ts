@@ -217,15 +217,20 @@ describe.concurrent("examples", { timeout: 120_000 }, () => {
       assert.notInclude(out, "went to sleep, content. Once upon")
     }))
 
-  it.live("conversation: piped lines, two turns with their costs, then exit", () =>
+  const modes = [
+    { mode: "a process per turn", args: [] },
+    { mode: "one streaming process", args: ["--streaming"] }
+  ] as const
+  it.live.each(modes)("conversation ($mode): piped lines, two turns with their costs, then exit", ({ args }) =>
     Effect.gen(function*() {
-      const chat = yield* start("conversation")
+      const chat = yield* start("conversation", args)
       yield* chat.writeLine("my name is Ada")
       yield* chat.writeLine("what is my name?")
       yield* chat.writeLine("exit")
       const code = yield* chat.exitCode
       const out = chat.stdout()
       assert.strictEqual(code, 0, out + chat.stderr())
+      assert.include(out, args.length === 0 ? "(a CLI process per turn)" : "(one streaming CLI process)")
       assert.include(out, "you> my name is Ada\nclaude> Got it: your name is Ada. I'll remember that.\n")
       assert.include(out, "you> what is my name?\nclaude> Your name is Ada.\n")
       const costLine = / {2}\[turn: \$(0\.\d{6}), 100 input \/ \d+ output tokens, \d+\.\d s; session: \$(0\.\d{6})\]/g
