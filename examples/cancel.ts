@@ -59,7 +59,7 @@ const program = Effect.gen(function*() {
   // 3. An explicit cancel: complete the Deferred (from anywhere) and the run fails with
   //    Cancelled, carrying what was decoded so far; then resume the session it started.
   yield* Console.log("3. The cancel option with a Deferred")
-  const cancel = yield* Deferred.make<void, unknown>()
+  const cancel = yield* Deferred.make<void>()
   const sessionId = yield* story({ cancel }, 60, Deferred.succeed(cancel, undefined)).pipe(
     Stream.runDrain,
     Effect.as(undefined),
