@@ -80,7 +80,7 @@ describe("fixture replay", () => {
     assert.deepStrictEqual(fixtures.map((fixture) => fixture.name), Object.keys(outcomes))
   })
 
-  describe.each(transports)("over %s", (transport) => {
+  describe.concurrent.each(transports)("over %s", (transport) => {
     for (const fixture of fixtures) {
       it.scopedLive(`${fixture.name} (exit ${fixture.exitCode ?? 0}): the events and the result equal the transcript's fold`, () =>
         Effect.gen(function*() {
@@ -117,7 +117,7 @@ describe("fixture replay", () => {
   })
 })
 
-describe.each(transports)("faults over %s", (transport) => {
+describe.concurrent.each(transports)("faults over %s", (transport) => {
   it.scopedLive("a crash in the middle of a line: ProcessError with SIGSEGV, the events before it, the cut line", () =>
     Effect.gen(function*() {
       const { options } = yield* fake(transport, "crash-mid-line")
@@ -284,6 +284,37 @@ describe.each(transports)("faults over %s", (transport) => {
       assert.strictEqual(error.reason, "CwdMissing")
       assert.strictEqual(error.cwd, missing)
       assert.include(error.message, "does not exist")
+    }))
+
+})
+
+/** The file descriptors this process has open. */
+const openFds = (): ReadonlyArray<string> => Fs.readdirSync("/proc/self/fd").sort()
+
+// Not concurrent: they count this process's file descriptors, or change process.env, which every
+// child spawned meanwhile would inherit.
+describe.each(transports)("what the CLI receives and leaves over %s", (transport) => {
+  it.scopedLive("no file descriptor is left behind by runs that succeed, fail, are interrupted or never start", () =>
+    Effect.gen(function*() {
+      const runs = Effect.gen(function*() {
+        const ok = yield* fake(transport, "echo")
+        assert.strictEqual((yield* ClaudeCode.run("hello", ok.options)).text, "hello")
+        const failing = yield* fake(transport, "exit-no-result")
+        assertTag(yield* Effect.flip(ClaudeCode.run("hello", failing.options)), "ProcessError")
+        const waiting = yield* fake(transport, "wait-for-sigint")
+        const run = yield* forkUntil(ClaudeCode.stream("hello", waiting.options), isTag("Assistant"))
+        yield* Deferred.await(run.first)
+        yield* Fiber.interrupt(run.fiber)
+        yield* assertGone(waiting.pid())
+        const big = yield* fake(transport, "echo")
+        assert.strictEqual((yield* ClaudeCode.run("-".repeat(200_000), big.options)).text.length, 200_000)
+        assertTag(yield* Effect.flip(ClaudeCode.run("hello", { ...ok.options, cwd: ok.file("missing") })), "SpawnError")
+      }).pipe(Effect.scoped)
+      // A first round opens what Node keeps for good (signal pipes, the executor's resources).
+      yield* runs
+      const before = openFds()
+      for (let i = 0; i < 3; i++) yield* runs
+      assert.deepStrictEqual(openFds(), before)
     }))
 
   it.scopedLive("the argv: every flag before \"--\", the prompt after it; CLAUDECODE never reaches the CLI", () =>

@@ -55,13 +55,7 @@ const bigPrompt = (bytes: number): string => {
   return parts.join("")
 }
 
-/**
- * A grace period far longer than a test may take: a run that is stopped early must not wait for it
- * (the CLI is mid-turn and will not exit on its own) but send SIGINT at once.
- */
-const patientShutdown = { gracePeriod: "10 minutes" } as const
-
-/** Fails instead of waiting for the grace period of {@link patientShutdown}. */
+/** Fails instead of waiting for the grace period of `patientShutdown` (set by `realCli`). */
 const stopsWithinGrace = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   self.pipe(
     Effect.timeout("20 seconds"),
@@ -338,7 +332,7 @@ describe.concurrent.each(transports)("ClaudeCode with the real CLI over %s", (tr
         script: () => ModelServer.slow(ModelServer.text("a".repeat(2000), { chunkSize: 10 }), "50 millis")
       })
       const run = yield* forkUntil(
-        ClaudeCode.stream("talk slowly", { ...options, includePartialMessages: true, shutdown: patientShutdown }),
+        ClaudeCode.stream("talk slowly", { ...options, includePartialMessages: true }),
         isTag("StreamEvent")
       )
       yield* Deferred.await(run.first)
@@ -346,6 +340,7 @@ describe.concurrent.each(transports)("ClaudeCode with the real CLI over %s", (tr
       const init = run.seen[0]
       assert(init?._tag === "SystemInit")
 
+      // realCli's grace period is 10 minutes: only a SIGINT sent at once ends this in time.
       const exit = yield* Fiber.interrupt(run.fiber).pipe(stopsWithinGrace)
       assert.isTrue(Exit.isInterrupted(exit))
       yield* assertGone(pid)
@@ -366,13 +361,14 @@ describe.concurrent.each(transports)("ClaudeCode with the real CLI over %s", (tr
         yield* server.enqueue(ModelServer.hang)
         const { cancel, fire } = yield* makeCancel()
         const fiber = yield* Effect.fork(
-          ClaudeCode.run("the question that hangs", { ...options, cancel, shutdown: patientShutdown })
+          ClaudeCode.run("the question that hangs", { ...options, cancel })
         )
         // The CLI is mid-request once the server has it.
         const [request] = yield* server.awaitMessages(1)
         const pid = yield* cliPid(claude.executable, cwd)
         yield* fire
 
+        // realCli's grace period is 10 minutes: only a SIGINT sent at once ends this in time.
         const error = assertTag(yield* Effect.flip(Fiber.join(fiber).pipe(stopsWithinGrace)), "Cancelled")
         yield* assertGone(pid)
         const sessionId = error.partial.sessionId

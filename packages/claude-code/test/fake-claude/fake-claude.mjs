@@ -112,8 +112,7 @@ const modes = {
   },
   // Like the real CLI: on SIGINT write the interrupted turn's events and exit 0.
   "wait-for-sigint"() {
-    init()
-    assistant("partial answer")
+    // The handler goes first: a test may send SIGINT as soon as it sees the lines below.
     process.on("SIGINT", () => {
       out({
         type: "user",
@@ -130,14 +129,15 @@ const modes = {
       })
       process.exit(0)
     })
+    init()
+    assistant("partial answer")
     forever()
   },
   // Like "wait-for-sigint", but on SIGINT it checks that its last lines could still be written
   // (nobody may be consuming the events any more, yet stdout must stay open until it exits) and
   // writes "ok" or the write error's code to FAKE_CLAUDE_REPORT_FILE before exiting.
   "sigint-report"() {
-    init()
-    assistant("partial answer")
+    // The handler goes first: a test may send SIGINT as soon as it sees the lines below.
     process.on("SIGINT", () => {
       let reported = false
       const report = (what) => {
@@ -169,6 +169,8 @@ const modes = {
         (error) => report(error ? error.code ?? String(error) : "ok")
       )
     })
+    init()
+    assistant("partial answer")
     forever()
   },
   "crash-mid-line"() {

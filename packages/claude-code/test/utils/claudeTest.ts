@@ -25,12 +25,19 @@ export const quickShutdown = {
   killTimeout: "500 millis"
 } as const
 
+/**
+ * A grace period far longer than any test: a run that ends at its `result` waits for the CLI to
+ * exit on its own (and finish writing the session, which a later `resume` needs) however busy the
+ * machine is, and a run stopped early must not wait for it at all (it sends SIGINT at once).
+ */
+export const patientShutdown = { gracePeriod: "10 minutes" } as const
+
 /** A real CLI wired to its own server, HOME and working directory. */
 export interface RealCli {
   readonly server: ModelServer.ModelServer
   readonly claude: ClaudeEnv.ClaudeEnv
   readonly cwd: string
-  /** executable, env, cwd and transport: spread into every run's options. */
+  /** executable, env, cwd, transport and {@link patientShutdown}: spread into every run's options. */
   readonly options: ClaudeCode.Options
 }
 
@@ -43,7 +50,12 @@ export const realCli = (
     const server = yield* ModelServer.make(serverOptions)
     const claude = yield* ClaudeEnv.make(server)
     const cwd = yield* ClaudeEnv.tempDirectory()
-    return { server, claude, cwd, options: { executable: claude.executable, env: claude.env, cwd, transport } }
+    return {
+      server,
+      claude,
+      cwd,
+      options: { executable: claude.executable, env: claude.env, cwd, transport, shutdown: patientShutdown }
+    }
   })
 
 /** The fake CLI script (executable, `#!/usr/bin/env node`). */
