@@ -211,6 +211,60 @@ describe.concurrent.each(transports)("faults over %s", (transport) => {
       assert.strictEqual(Fs.readFileSync(report, "utf8"), "ok")
     }))
 
+  it.scopedLive("an explicit cancel of a CLI that ignores SIGINT: Cancelled once SIGKILL has ended it", () =>
+    Effect.gen(function*() {
+      const { options, pid } = yield* fake(transport, "ignore-signals")
+      const cancel = yield* Deferred.make<void>()
+      const run = yield* forkUntil(ClaudeCode.stream("stubborn", { ...options, cancel }), isTag("SystemInit"))
+      yield* Deferred.await(run.first)
+      const stubborn = pid()
+
+      yield* Deferred.succeed(cancel, void 0)
+      const error = assertTag(yield* Effect.flip(Fiber.join(run.fiber)), "Cancelled")
+      assert.strictEqual(error.partial.sessionId, FAKE_SESSION)
+      yield* assertGone(stubborn)
+    }))
+
+  it.scopedLive("a cancel that fired before the run: Cancelled, and nothing is started", () =>
+    Effect.gen(function*() {
+      const { file, options } = yield* fake(transport, "echo")
+      const controller = new AbortController()
+      controller.abort()
+      const error = assertTag(
+        yield* Effect.flip(ClaudeCode.run("too late", { ...options, cancel: controller.signal })),
+        "Cancelled"
+      )
+
+      assert.strictEqual(error.reason, "cancelled before the CLI was started")
+      assert.isUndefined(error.partial.sessionId)
+      assert.isFalse(Fs.existsSync(file("pid")))
+    }))
+
+  it.scopedLive("a line of a known type with the wrong shape: the events before it, then DecodeError", () =>
+    Effect.gen(function*() {
+      const { file, options } = yield* fake(transport, "fixture")
+      const transcript = ndjsonFixtures().find((fixture) => fixture.name === "a_plain")!.lines
+      const broken = "{\"type\":\"result\",\"subtype\":\"success\",\"session_id\":42}"
+      Fs.writeFileSync(file("broken.ndjson"), [transcript[0], transcript[1], broken, transcript[2]].join("\n") + "\n")
+      const streamed = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(
+          ClaudeCode.stream("replay", { ...options, env: { ...options.env, FAKE_CLAUDE_FIXTURE: file("broken.ndjson") } })
+            .pipe(Stream.either)
+        )
+      )
+
+      assert.deepStrictEqual(streamed.map((item) => Either.isRight(item) ? item.right._tag : item.left._tag), [
+        "SystemInit",
+        "Assistant",
+        "DecodeError"
+      ])
+      const last = streamed[2]!
+      assert(Either.isLeft(last))
+      const error = assertTag(last.left, "DecodeError")
+      assert.strictEqual(error.lineNumber, 3)
+      assert.strictEqual(error.line, broken)
+    }))
+
   it.scopedLive("silence: IdleTimeout after idleTimeout, and the process is stopped", () =>
     Effect.gen(function*() {
       const { cwd, options } = yield* fake(transport, "silent")
