@@ -8,6 +8,7 @@ import {
   fixtureEnv,
   isAlive,
   runBin,
+  SIGINT_SAFE_FAKE,
   startBin,
   summaryPattern,
   tempDir
@@ -113,7 +114,7 @@ describe("exit code 130: cancelled by a signal", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const pidFile = Path.join(dir, "pid")
-      const bin = yield* startBin(["--claude", FAKE, "hi"], {
+      const bin = yield* startBin(["--claude", SIGINT_SAFE_FAKE, "hi"], {
         env: { FAKE_CLAUDE_MODE: "wait-for-sigint", FAKE_CLAUDE_PID_FILE: pidFile }
       })
       // The text streams: it is on stdout while the CLI still runs.
@@ -135,7 +136,7 @@ describe("exit code 130: cancelled by a signal", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       const pidFile = Path.join(dir, "pid")
-      const bin = yield* startBin(["--claude", FAKE, "--transport", "pipe", "--output", "events", "hi"], {
+      const bin = yield* startBin(["--claude", SIGINT_SAFE_FAKE, "--transport", "pipe", "--output", "events", "hi"], {
         env: { FAKE_CLAUDE_MODE: "wait-for-sigint", FAKE_CLAUDE_PID_FILE: pidFile }
       })
       yield* bin.stdoutUntil((stdout) => stdout.split("\n").length > 2)

@@ -15,6 +15,12 @@ export const BIN = Path.resolve(here, "../../bin/effect-claude-code.mjs")
 /** The project's fake `claude` (see its header for the modes). */
 export const FAKE = Path.resolve(here, "../../../claude-code/test/fake-claude/fake-claude.mjs")
 
+/**
+ * The fake with a SIGINT listener from its first instant (see the file): for the signal tests,
+ * which must not race the fake's own late `process.on("SIGINT")`.
+ */
+export const SIGINT_SAFE_FAKE = Path.resolve(here, "../fixtures/sigint-safe-fake.mjs")
+
 /** Records whether its stdin / stdout are terminals (to `PROBE_FILE`), then runs the fake. */
 export const TTY_PROBE = Path.resolve(here, "../fixtures/tty-probe.mjs")
 
