@@ -68,68 +68,69 @@ const aborted = (signal: AbortSignal): Effect.Effect<void> =>
  *
  * @internal
  */
-export const execute = (input: Input, signal: AbortSignal): Effect.Effect<ExitCode.ExitCode> =>
-  Effect.gen(function*() {
-    // The prompt from stdin, unless a signal comes first.
-    let prompt = input.prompt
-    if (prompt === "-") {
-      const read = yield* Effect.raceFirst(
-        Effect.either(Io.readStdin),
-        Effect.as(aborted(signal), undefined)
-      )
-      if (read === undefined) {
-        yield* Io.stderr(`${NAME}: cancelled while reading the prompt from stdin.\n`)
-        return ExitCode.Cancelled
-      }
-      if (Either.isLeft(read)) {
-        yield* Io.stderr(errorLine(messageOf(read.left)))
-        return ExitCode.Usage
-      }
-      prompt = read.right
-    }
-
-    const output = input.output
-    let result = ClaudeResult.empty
-    let printedText = false
-    let lastChar = ""
-    const onChunk = (events: Chunk.Chunk<ClaudeEvent.ClaudeEvent>) => {
-      let out = ""
-      for (const event of events) {
-        const before = result
-        result = ClaudeResult.step(result, event)
-        if (output === "text") out += textDelta(before, result, event._tag === "Result")
-        else if (output === "events") out += eventLine(event)
-      }
-      if (out.length === 0) return Effect.void
-      if (output === "text") {
-        printedText = true
-        lastChar = out[out.length - 1]!
-      }
-      return Io.stdout(out)
-    }
-
-    const started = yield* Clock.currentTimeMillis
-    const outcome = yield* ClaudeCode.stream(prompt, { ...input.options, cancel: signal }).pipe(
-      Stream.runForEachChunk(onChunk),
-      Effect.either
+export const execute: (input: Input, signal: AbortSignal) => Effect.Effect<ExitCode.ExitCode> = Effect.fn(
+  "effect-claude-code-cli/execute"
+)(function*(input: Input, signal: AbortSignal) {
+  // The prompt from stdin, unless a signal comes first.
+  let prompt = input.prompt
+  if (prompt === "-") {
+    const read = yield* Effect.raceFirst(
+      Effect.either(Io.readStdin),
+      Effect.as(aborted(signal), undefined)
     )
-    const elapsedMillis = (yield* Clock.currentTimeMillis) - started
-
-    const error = Either.isLeft(outcome) ? outcome.left : undefined
-    // The reader of stdout went away: the stream was stopped (and the CLI with it); say nothing more.
-    if (error?._tag === "OutputClosed") return ExitCode.OutputClosed
-    const code = error === undefined ? ExitCode.Done : ExitCode.fromErrorTag(error._tag)
-
-    const tail = output === "text"
-      ? (printedText && lastChar !== "\n" ? "\n" : "")
-      : output === "json" && result.eventCount > 0
-      ? JSON.stringify(encodeResult(result)) + "\n"
-      : ""
-    if (Either.isLeft(yield* Effect.either(Io.stdout(tail)))) return ExitCode.OutputClosed
-
-    if (error !== undefined) yield* Io.stderr(errorLine(messageOf(error)))
-    if (output === "text" && result.eventCount > 0) {
-      yield* Io.stderr(summaryLine({ status: statusOf(code), result, elapsedMillis, cwd: input.options.cwd }))
+    if (read === undefined) {
+      yield* Io.stderr(`${NAME}: cancelled while reading the prompt from stdin.\n`)
+      return ExitCode.Cancelled
     }
-    return code
-  })
+    if (Either.isLeft(read)) {
+      yield* Io.stderr(errorLine(messageOf(read.left)))
+      return ExitCode.Usage
+    }
+    prompt = read.right
+  }
+
+  const output = input.output
+  let result = ClaudeResult.empty
+  let printedText = false
+  let lastChar = ""
+  const onChunk = (events: Chunk.Chunk<ClaudeEvent.ClaudeEvent>) => {
+    let out = ""
+    for (const event of events) {
+      const before = result
+      result = ClaudeResult.step(result, event)
+      if (output === "text") out += textDelta(before, result, event._tag === "Result")
+      else if (output === "events") out += eventLine(event)
+    }
+    if (out.length === 0) return Effect.void
+    if (output === "text") {
+      printedText = true
+      lastChar = out[out.length - 1]!
+    }
+    return Io.stdout(out)
+  }
+
+  const started = yield* Clock.currentTimeMillis
+  const outcome = yield* ClaudeCode.stream(prompt, { ...input.options, cancel: signal }).pipe(
+    Stream.runForEachChunk(onChunk),
+    Effect.either
+  )
+  const elapsedMillis = (yield* Clock.currentTimeMillis) - started
+
+  const error = Either.isLeft(outcome) ? outcome.left : undefined
+  // The reader of stdout went away: the stream was stopped (and the CLI with it); say nothing more.
+  if (error?._tag === "OutputClosed") return ExitCode.OutputClosed
+  const code = error === undefined ? ExitCode.Done : ExitCode.fromErrorTag(error._tag)
+
+  const tail = output === "text"
+    ? (printedText && lastChar !== "\n" ? "\n" : "")
+    : output === "json" && result.eventCount > 0
+    ? JSON.stringify(encodeResult(result)) + "\n"
+    : ""
+  if (Either.isLeft(yield* Effect.either(Io.stdout(tail)))) return ExitCode.OutputClosed
+
+  if (error !== undefined) yield* Io.stderr(errorLine(messageOf(error)))
+  if (output === "text" && result.eventCount > 0) {
+    yield* Io.stderr(summaryLine({ status: statusOf(code), result, elapsedMillis, cwd: input.options.cwd }))
+  }
+  return code
+})
