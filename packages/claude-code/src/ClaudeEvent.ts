@@ -1213,3 +1213,31 @@ export const encode = (event: ClaudeEvent): JsonObject => encodeEvent(event)
  * @category encoding
  */
 export const encodeLine = (event: ClaudeEvent): string => JSON.stringify(encodeEvent(event))
+
+// -----------------------------------------------------------------------------
+// Accessors
+// -----------------------------------------------------------------------------
+
+/**
+ * The text a partial-message event adds (a `text_delta`), or `undefined` for any other event.
+ * Subagent deltas (with a `parent_tool_use_id`) count too; filter on that field to skip them.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode, ClaudeEvent } from "effect-claude-code"
+ * import { Effect, Option, Stream } from "effect"
+ *
+ * const tokens = ClaudeCode.stream("Write a haiku", { includePartialMessages: true }).pipe(
+ *   Stream.filterMap((event) => Option.fromNullable(ClaudeEvent.textDelta(event))),
+ *   Stream.runForEach((text) => Effect.sync(() => process.stdout.write(text)))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const textDelta = (event: ClaudeEvent): string | undefined => {
+  if (event._tag !== "StreamEvent") return undefined
+  const payload = event.event
+  return payload.type === "content_block_delta" && payload.delta.type === "text_delta" ? payload.delta.text : undefined
+}

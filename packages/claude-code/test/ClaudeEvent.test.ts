@@ -568,3 +568,20 @@ describe("ClaudeEvent.decodeLines", () => {
       assert.isTrue(Either.isRight(diagnostic) && diagnostic.right._tag === "Diagnostic" && diagnostic.right.lineNumber === 2)
     }))
 })
+
+describe("textDelta", () => {
+  it.effect("the text deltas of a partial-message run add up to its final text; other events give undefined", () =>
+    Effect.sync(() => {
+      const fixture = ndjsonFixture("b_partial")
+      const events = fixture.lines.map((line, i) => event(line, i + 1))
+      const deltas = events.map(ClaudeEvent.textDelta)
+      const text = deltas.filter((delta): delta is string => delta !== undefined).join("")
+      const result = events.find((e) => e._tag === "Result")
+      assert.isTrue(result !== undefined && result._tag === "Result")
+      assert.strictEqual(text, (result as ClaudeEvent.Result).result)
+      assert.isTrue(deltas.filter((d) => d !== undefined).length > 1)
+      events.forEach((e, i) => {
+        if (e._tag !== "StreamEvent") assert.isUndefined(deltas[i])
+      })
+    }))
+})
