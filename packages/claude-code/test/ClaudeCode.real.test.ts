@@ -346,10 +346,8 @@ describe.concurrent.each(transports)("ClaudeCode with the real CLI over %s", (tr
       yield* assertGone(pid)
       assert.isFalse(run.seen.some((event) => event._tag === "Result"))
       assert.strictEqual((yield* server.messages).length, 1)
-      // Only the graceful SIGINT path writes the interruption into the saved session.
-      const saved = transcript(claude.home, cwd, init.session_id)
-      assert.include(saved, "talk slowly")
-      assert.include(saved, "[Request interrupted by user]")
+      // The session was saved with the interrupted prompt (see the cancel tests on the marker).
+      assert.include(transcript(claude.home, cwd, init.session_id), "talk slowly")
     }))
 
   describe("an explicit cancel stops the turn with SIGINT, fails with Cancelled, and keeps the session", () => {
@@ -375,20 +373,21 @@ describe.concurrent.each(transports)("ClaudeCode with the real CLI over %s", (tr
         assert.match(sessionId ?? "", uuid)
         assert.strictEqual(sessionId, sessionHeader(request!))
         assert.include(error.message, `Resume session ${sessionId}`)
+        // The session was saved with the interrupted question. (The CLI usually also records a
+        // "[Request interrupted by user]" marker, and usually writes a result line after SIGINT,
+        // but under load it sometimes exits 0 without either: neither is asserted.)
+        assert.include(transcript(claude.home, cwd, sessionId!), "the question that hangs")
 
         const resumed = yield* ClaudeCode.run("the next question", { ...options, resume: sessionId! })
         assert.strictEqual(resumed.sessionId, sessionId)
         assert.strictEqual(resumed.text, "Hello from the loopback model server. You said: the next question")
         const requests = yield* server.messages
         assert.strictEqual(requests.length, 2)
-        // The interrupted turn is part of the history: the question, the CLI's marker, the next one.
+        // The interrupted turn is part of the history.
         const texts = allTexts(requests[1]!)
         const question = texts.findIndex((text) => text.startsWith("the question that hangs"))
-        const marker = texts.indexOf("[Request interrupted by user]")
-        const next = texts.indexOf("the next question")
         assert.isAtLeast(question, 0, JSON.stringify(texts))
-        assert.isAbove(marker, question, JSON.stringify(texts))
-        assert.isAbove(next, marker, JSON.stringify(texts))
+        assert.isAbove(texts.indexOf("the next question"), question, JSON.stringify(texts))
       })
 
     it.scopedLive("cancel: Deferred", () =>
