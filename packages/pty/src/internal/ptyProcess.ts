@@ -93,16 +93,25 @@ export const toExitStatus = (exitCode: number, signal: number): ExitStatus => {
   return new ExitStatus({ exitCode, signal: null })
 }
 
-/** Sends `signal` to the process group `pid`; false when the group no longer exists. */
-const killGroup = (pid: number, signal: NodeJS.Signals): boolean => {
+const tryKill = (target: number, signal: NodeJS.Signals): boolean => {
   try {
-    process.kill(-pid, signal)
+    process.kill(target, signal)
     return true
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ESRCH") return false
+    const code = (error as NodeJS.ErrnoException).code
+    // ESRCH: no such process (group). EPERM: not ours (the id was reused by another user's).
+    if (code === "ESRCH" || code === "EPERM") return false
     throw error
   }
 }
+
+/**
+ * Sends `signal` to the process group `pid`. Right after the fork the child has not called
+ * `setsid` yet, so its group does not exist: then, while it has not been reaped (its pid cannot
+ * have been reused), it is signalled directly, so that an early shutdown is not lost.
+ */
+const killGroup = (state: Pick<State, "pid" | "exitStatus">, signal: NodeJS.Signals): boolean =>
+  tryKill(-state.pid, signal) || (state.exitStatus() === undefined && tryKill(state.pid, signal))
 
 const isSize = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535
 
@@ -233,7 +242,7 @@ const start = (plan: Plan, hooks: Hooks | undefined): State | PtySpawnError => {
     socket = new tty.ReadStream(forked.fd)
   } catch (cause) {
     // The child exists but its terminal cannot be read: kill it (node-pty's watcher reaps it).
-    killGroup(forked.pid, "SIGKILL")
+    killGroup({ pid: forked.pid, exitStatus: () => exitStatus }, "SIGKILL")
     fs.closeSync(forked.fd)
     return spawnError(`reading the terminal failed: ${String(cause)}`, cause)
   }
@@ -332,7 +341,7 @@ const stop = (state: State): Effect.Effect<Option.Option<ExitStatus>> =>
   escalateSteps<ExitStatus>({
     signal: (signal) =>
       Effect.sync(() => {
-        if (!state.released) killGroup(state.pid, signal)
+        if (!state.released) killGroup(state, signal)
       }),
     exitStatus: Deferred.await(state.exited),
     isRunning: Effect.sync(() => state.exitStatus() === undefined)
@@ -340,7 +349,7 @@ const stop = (state: State): Effect.Effect<Option.Option<ExitStatus>> =>
     Effect.tap((status) =>
       Effect.sync(() => {
         // Background jobs of the child that ignore SIGHUP would outlive it: not past its scope.
-        if (Option.isSome(status) && !state.released) killGroup(state.pid, "SIGKILL")
+        if (Option.isSome(status) && !state.released) killGroup(state, "SIGKILL")
       })
     ),
     Effect.annotateLogs({ pid: state.pid })
@@ -360,7 +369,7 @@ const release = (state: State): Effect.Effect<void> =>
   }).pipe(
     Effect.ensuring(Effect.sync(() => {
       // Whatever happened above, the terminal is released and nothing is left running.
-      if (!state.released && state.exitStatus() === undefined) killGroup(state.pid, "SIGKILL")
+      if (!state.released && state.exitStatus() === undefined) killGroup(state, "SIGKILL")
       state.released = true
       state.writer.close()
       state.reader.release()
@@ -435,7 +444,7 @@ const makeHandle = (state: State): PtyProcess.PtyProcess => {
       }),
     signal: (signal) =>
       Effect.sync(() => {
-        if (!state.released) killGroup(pid, signal)
+        if (!state.released) killGroup(state, signal)
       }),
     exitStatus: Deferred.await(state.exited),
     isRunning: Effect.sync(() => state.exitStatus() === undefined),
