@@ -350,3 +350,21 @@ export interface Stoppable<A> {
  */
 export const escalate = <A>(target: Stoppable<A>, options?: Partial<ShutdownOptions>): Effect.Effect<A> =>
   internal.escalate(target, options)
+
+/**
+ * Guards a child started in a session of its own (its pid is its process group), e.g. one
+ * started over pipes with `detached: true`, against the death of this Node.js process: a small
+ * watchdog process waits, blocked on a pipe from this process, and when this process dies
+ * (however: SIGKILL and crashes included, when no finalizer runs) it stops the child's process
+ * group with `interruptSignal`, then SIGTERM, then SIGKILL, waiting `interruptTimeout` and
+ * `terminateTimeout` in between (see {@link ShutdownOptions}). Closing the scope disarms it.
+ * {@link spawn} guards every child this way by itself.
+ *
+ * Cost: one fork of `/bin/sh` (about a millisecond) and a sleeping process while the scope is
+ * open. If the watchdog cannot be started, a warning is logged and the child is left unguarded.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const watchdog = (pid: number, options?: Partial<ShutdownOptions>): Effect.Effect<void, never, Scope.Scope> =>
+  internal.watchdog(pid, options)

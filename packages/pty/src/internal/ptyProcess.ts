@@ -27,6 +27,7 @@ import {
 import * as Native from "./native.js"
 import * as Preflight from "./preflight.js"
 import { type Probe, Reader, type Taken } from "./reader.js"
+import * as Watchdog from "./watchdog.js"
 import { ClosedError, Writer } from "./writer.js"
 
 /**
@@ -60,6 +61,8 @@ interface State {
   readonly exitStatus: () => ExitStatus | undefined
   readonly shutdown: Shutdown
   readonly resize: (cols: number, rows: number) => void
+  /** Stops the child's process group if this process dies before releasing it. */
+  readonly watchdog: Watchdog.Watchdog
   released: boolean
 }
 
@@ -249,6 +252,13 @@ const start = (plan: Plan, hooks: Hooks | undefined): State | PtySpawnError => {
   const liveReader = new Reader(socket, forked.fd, plan.highWaterMark, drainWindowMillis, hooks)
   reader = liveReader
   if (exitStatus !== undefined) liveReader.onExit()
+  // The kernel hangs up the terminal when this process dies, but SIGHUP reaches only the session
+  // leader and the foreground group, and can be ignored: the watchdog stops the whole group.
+  const watchdog = Watchdog.start(forked.pid, {
+    interruptSignal: plan.shutdown.interruptSignal,
+    interruptTimeoutMillis: Duration.toMillis(plan.shutdown.interruptTimeout),
+    terminateTimeoutMillis: Duration.toMillis(plan.shutdown.terminateTimeout)
+  })
   return {
     pid: forked.pid,
     reader: liveReader,
@@ -257,6 +267,7 @@ const start = (plan: Plan, hooks: Hooks | undefined): State | PtySpawnError => {
     exitStatus: () => exitStatus,
     shutdown: plan.shutdown,
     resize: (cols, rows) => binding.native.resize(forked.fd, cols, rows),
+    watchdog,
     released: false
   }
 }
@@ -355,6 +366,28 @@ const stop = (state: State): Effect.Effect<Option.Option<ExitStatus>> =>
     Effect.annotateLogs({ pid: state.pid })
   )
 
+/**
+ * Waits (briefly: it was sent SIGKILL) until the stopped watchdog is reaped, so that no process
+ * of this child is left once its scope has closed.
+ *
+ * @internal
+ */
+export const awaitWatchdog = (watchdog: Watchdog.Watchdog): Effect.Effect<void> =>
+  Effect.async<void>((resume) => watchdog.onExit(() => resume(Effect.void))).pipe(
+    Effect.interruptible,
+    Effect.timeoutOption("2 seconds"),
+    Effect.asVoid
+  )
+
+const warnIfUnguarded = (pid: number, watchdog: Watchdog.Watchdog): Effect.Effect<void> =>
+  watchdog.pid === undefined
+    ? Effect.logWarning(
+      `PtyProcess: the watchdog of process ${pid} could not be started (${
+        String(watchdog.failure)
+      }); if this process dies before the scope closes, the child is not stopped`
+    )
+    : Effect.void
+
 const release = (state: State): Effect.Effect<void> =>
   Effect.gen(function*() {
     state.reader.discard()
@@ -373,7 +406,8 @@ const release = (state: State): Effect.Effect<void> =>
       state.released = true
       state.writer.close()
       state.reader.release()
-    })),
+      state.watchdog.stop()
+    }).pipe(Effect.zipRight(awaitWatchdog(state.watchdog)))),
     Effect.withSpan("PtyProcess.release", { attributes: { pid: state.pid } })
   )
 
@@ -471,4 +505,27 @@ export const make = (
       return started instanceof PtySpawnError ? Effect.fail(started) : Effect.succeed(started)
     }),
     release
-  ).pipe(Effect.map(makeHandle))
+  ).pipe(
+    Effect.tap((state) => warnIfUnguarded(state.pid, state.watchdog)),
+    Effect.map(makeHandle)
+  )
+
+/** @internal */
+export const watchdog = (
+  pid: number,
+  options?: Partial<PtyProcess.ShutdownOptions>
+): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const shutdown = yield* decodeShutdownOrDie(options)
+    const guard = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        Watchdog.start(pid, {
+          interruptSignal: shutdown.interruptSignal,
+          interruptTimeoutMillis: Duration.toMillis(shutdown.interruptTimeout),
+          terminateTimeoutMillis: Duration.toMillis(shutdown.terminateTimeout)
+        })
+      ),
+      (guard) => Effect.zipRight(Effect.sync(() => guard.stop()), awaitWatchdog(guard))
+    )
+    yield* warnIfUnguarded(pid, guard)
+  })
