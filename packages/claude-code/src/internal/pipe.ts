@@ -56,6 +56,10 @@ export const spawnPipe: Spawn = (spec) =>
     const executor = yield* Effect.provide(CommandExecutor.CommandExecutor, executorLayer)
     const proc = yield* executor.start(command).pipe(Effect.mapError((cause) => toSpawnError("Unknown", cause)))
     const pid = proc.pid
+    // Nothing tells a child on pipes that this process died (a silent one never even hits
+    // EPIPE): the watchdog stops its process group then. Its finalizer runs after the
+    // escalation's (finalizers run in reverse order).
+    yield* PtyProcess.watchdog(pid, spec.shutdown)
 
     const exited = yield* Deferred.make<ExitInfo>()
     // The executor's exitCode fails for a signal death; recover the signal from the error.

@@ -79,3 +79,41 @@ export const assertRunning = (pid: number, what = "the CLI"): Effect.Effect<void
   Effect.sync(() => {
     assert.isTrue(exists(pid), `${what} (pid ${pid}) should be running`)
   })
+
+/** `state`, `ppid` and process group of a process from `/proc/PID/stat`, `undefined` when it is gone. */
+export const procStat = (pid: number): { readonly state: string; readonly ppid: number; readonly pgid: number } | undefined => {
+  try {
+    const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return { state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]) }
+  } catch {
+    return undefined
+  }
+}
+
+const allPids = (): ReadonlyArray<number> =>
+  Fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number)
+
+/**
+ * Gone, or dead and not reaped (a zombie): an orphan is reparented to PID 1, and PID 1 of this
+ * sandbox does not reap, so a killed orphan may stay a zombie. Either way it runs no more.
+ */
+export const isDead = (pid: number): boolean => {
+  const stat = procStat(pid)
+  return stat === undefined || stat.state === "Z"
+}
+
+/** The live (not zombie) processes of process group `pgid`. */
+export const liveGroupMembers = (pgid: number): ReadonlyArray<number> =>
+  allPids().filter((pid) => {
+    const stat = procStat(pid)
+    return stat !== undefined && stat.pgid === pgid && stat.state !== "Z"
+  })
+
+/** The direct children of `ppid` (zombies included) with their command lines. */
+export const childrenOf = (ppid: number): ReadonlyArray<{ readonly pid: number; readonly argv: ReadonlyArray<string> }> =>
+  allPids().filter((pid) => procStat(pid)?.ppid === ppid).map((pid) => ({ pid, argv: cmdline(pid) }))
+
+/** The live processes of this machine whose command line contains `marker` (one argument equal to it). */
+export const liveWithArg = (marker: string): ReadonlyArray<number> =>
+  allPids().filter((pid) => !isDead(pid) && cmdline(pid).includes(marker))
