@@ -211,3 +211,38 @@ export const splitLines = <E, R>(self: Stream.Stream<string, E, R>): Stream.Stre
       return loop
     })
   )
+
+/**
+ * Stream operator: bytes in, text out, as streaming UTF-8 (invalid bytes become U+FFFD, a character
+ * cut between chunks is decoded whole). Unlike `Stream.decodeText`, which never flushes its decoder,
+ * the end of the input flushes it: an incomplete character at the very end becomes U+FFFD instead of
+ * vanishing, so a truncated last line made only of such bytes is not lost.
+ *
+ * @since 0.1.0
+ * @category combinators
+ * @internal
+ */
+export const decodeUtf8 = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<string, E, R> =>
+  pipeThroughChannel(
+    self,
+    Channel.suspend(() => {
+      const decoder = new TextDecoder()
+      const loop: Channel.Channel<Chunk.Chunk<string>, Chunk.Chunk<Uint8Array>, E, E, unknown, unknown> = Channel
+        .readWithCause({
+          onInput: (input: Chunk.Chunk<Uint8Array>) => {
+            const out: Array<string> = []
+            for (const bytes of input) {
+              const text = decoder.decode(bytes, { stream: true })
+              if (text.length > 0) out.push(text)
+            }
+            return out.length === 0 ? loop : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), loop)
+          },
+          onFailure: (cause) => Channel.failCause(cause),
+          onDone: () => {
+            const rest = decoder.decode()
+            return rest.length === 0 ? Channel.void : Channel.write(Chunk.of(rest))
+          }
+        })
+      return loop
+    })
+  )

@@ -11,6 +11,7 @@ import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import { PtyProcess } from "effect-pty"
 import * as ClaudeError from "../ClaudeError.js"
+import { decodeUtf8 } from "./lines.js"
 import type { ExitInfo, Spawn } from "./transport.js"
 
 const STDERR_LINES = 40
@@ -77,7 +78,7 @@ export const spawnPipe: Spawn = (spec) =>
 
     const stderrLines: Array<string> = []
     const stderrFiber = yield* proc.stderr.pipe(
-      Stream.decodeText(),
+      decodeUtf8,
       Stream.splitLines,
       Stream.runForEach((line) =>
         Effect.sync(() => {
@@ -130,7 +131,8 @@ export const spawnPipe: Spawn = (spec) =>
 
     return {
       pid,
-      output: Mailbox.toStream(stdout).pipe(Stream.decodeText(), Stream.ensuring(stopConsuming)),
+      // decodeUtf8, not Stream.decodeText: an incomplete character at the very end is U+FFFD, not lost
+      output: Mailbox.toStream(stdout).pipe(decodeUtf8, Stream.ensuring(stopConsuming)),
       stderrTail: Fiber.await(stderrFiber).pipe(
         Effect.timeout("1 second"),
         Effect.ignore,
