@@ -24,7 +24,8 @@ import type { Child, Spawn } from "./transport.js"
 export const ARGV_PROMPT_LIMIT = 96 * 1024
 
 /** How many non-JSON lines (merged stderr, warnings) are kept for error messages. */
-const DIAGNOSTIC_LINES = 40
+/** @internal */
+export const DIAGNOSTIC_LINES = 40
 const DIAGNOSTIC_LINE_CHARS = 2000
 
 /** The mutable state of one run, advanced once per event. @internal */
@@ -45,9 +46,10 @@ export const makeState = (): RunState => ({
   cancelled: false
 })
 
-const pushDiagnostic = (state: RunState, line: string) => {
-  if (state.diagnostics.length >= DIAGNOSTIC_LINES) state.diagnostics.shift()
-  state.diagnostics.push(line.length > DIAGNOSTIC_LINE_CHARS ? line.slice(0, DIAGNOSTIC_LINE_CHARS) + "…" : line)
+/** Keeps the last {@link DIAGNOSTIC_LINES} non-JSON lines, each cut short. @internal */
+export const pushDiagnostic = (diagnostics: Array<string>, line: string) => {
+  if (diagnostics.length >= DIAGNOSTIC_LINES) diagnostics.shift()
+  diagnostics.push(line.length > DIAGNOSTIC_LINE_CHARS ? line.slice(0, DIAGNOSTIC_LINE_CHARS) + "…" : line)
 }
 
 const transports: Record<"pty" | "pipe", Spawn> = { pty: spawnPty, pipe: spawnPipe }
@@ -172,7 +174,7 @@ export const streamWith = (
           }
           const event = decoded.right
           if (event._tag === "Diagnostic") {
-            pushDiagnostic(state, line)
+            pushDiagnostic(state.diagnostics, line)
             continue
           }
           events.push(event)

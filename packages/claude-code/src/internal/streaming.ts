@@ -14,12 +14,12 @@ import * as ClaudeResult from "../ClaudeResult.js"
 import type { Session } from "../Session.js"
 import { buildArgs, validate } from "./args.js"
 import { splitLines } from "./lines.js"
+import { DIAGNOSTIC_LINES, pushDiagnostic } from "./runner.js"
 import { spawnPipe } from "./pipe.js"
 import type { Child } from "./transport.js"
 
 /** How long an interrupted turn may take to write its closing `result` before the process is stopped. */
 const ABORT_TIMEOUT = Duration.seconds(5)
-const DIAGNOSTIC_LINES = 40
 
 type Pull = Effect.Effect<Chunk.Chunk<ClaudeEvent.Decoded>, Option.Option<ClaudeError.ClaudeCodeError>>
 
@@ -153,8 +153,7 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
               for (let i = 0; i < items.length; i++) {
                 const item = items[i]!
                 if (item._tag === "Diagnostic") {
-                  if (l.diagnostics.length >= DIAGNOSTIC_LINES) l.diagnostics.shift()
-                  l.diagnostics.push(item.text)
+                  pushDiagnostic(l.diagnostics, item.text)
                   continue
                 }
                 events.push(item)
