@@ -1,33 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, Option, Stream } from "effect"
-import * as fs from "node:fs"
 import { ClaudeCode, Session } from "effect-claude-code"
 import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
-
-/** Pids of this process's direct children, read from /proc. */
-const childPids = (): Array<number> => {
-  const pids: Array<number> = []
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8")
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
-      if (ppid === process.pid) pids.push(Number(entry))
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids
-}
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+import { cliChildren, isDead } from "./utils/processes.js"
 
 /** Replies "re: <prompt>" at once; a prompt containing "SLOW" streams slowly so it can be cancelled. */
 const script: ModelServer.Script = (request) =>
@@ -53,7 +28,7 @@ const setup = Effect.gen(function*() {
   const claude = yield* ClaudeEnv.make(server)
   const cwd = yield* ClaudeEnv.tempDirectory()
   const layer = ClaudeCode.layer({ executable: claude.executable, env: claude.env, cwd })
-  return { server, layer }
+  return { server, layer, executable: claude.executable, cwd }
 })
 
 const modes = [
@@ -178,21 +153,20 @@ describe.each(modes)("Session: $name", ({ make }) => {
 describe("Session: streaming input", () => {
   it.scopedLive("runs every turn in one process, which is gone when the scope closes", () =>
     Effect.gen(function*() {
-      const { layer } = yield* setup
-      const before = new Set(childPids())
-      let pids: Array<number> = []
+      const { cwd, executable, layer } = yield* setup
+      let pids: ReadonlyArray<number> = []
       yield* Effect.scoped(Effect.gen(function*() {
         const session = yield* Session.makeStreaming().pipe(Effect.provide(layer))
         yield* session.run("one")
-        const afterOne = childPids().filter((pid) => !before.has(pid))
+        const afterOne = cliChildren(executable, cwd)
         yield* session.run("two")
         yield* session.run("three")
-        const afterThree = childPids().filter((pid) => !before.has(pid))
         assert.strictEqual(afterOne.length, 1)
-        assert.deepStrictEqual(afterThree, afterOne)
+        assert.deepStrictEqual(cliChildren(executable, cwd), afterOne)
         pids = afterOne
       }))
-      assert.isTrue(pids.length === 1 && !isAlive(pids[0]!))
+      assert.strictEqual(pids.length, 1)
+      assert.isTrue(isDead(pids[0]!))
     }))
 
   it.scopedLive("per-turn options are refused with a typed error", () =>
