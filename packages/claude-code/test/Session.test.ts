@@ -6,7 +6,9 @@ import { cliChildren, isDead } from "./utils/processes.js"
 
 /** Replies "re: <prompt>" at once; a prompt containing "SLOW" streams slowly so it can be cancelled. */
 const script: ModelServer.Script = (request) =>
-  request.text.endsWith("SLOW")
+  request.text.endsWith("FAIL")
+    ? ModelServer.httpError(500, { type: "api_error", message: "scripted failure" })
+    : request.text.endsWith("SLOW")
     ? ModelServer.slow(ModelServer.text("one two three four five six seven eight nine ten", { chunkSize: 4 }), "250 millis")
     : ModelServer.text(`re: ${request.text}`)
 
@@ -134,6 +136,19 @@ describe.each(modes)("Session: $name", ({ make }) => {
       const last = transcript(requests[requests.length - 1]!)
       assert.strictEqual(last[0], "user: first")
       assert.isTrue(last.some((text) => text.includes("please be SLOW")), last.join("\n"))
+    }))
+
+  it.scopedLive("a failed turn leaves the session usable", () =>
+    Effect.gen(function*() {
+      const { layer } = yield* setup
+      const session = yield* make().pipe(Effect.provide(layer))
+      const first = yield* session.run("first")
+      const error = yield* Effect.flip(session.run("now FAIL"))
+      assert.strictEqual(error._tag, "ClaudeFailure")
+      if (error._tag === "ClaudeFailure") assert.strictEqual(error.apiErrorStatus, 500)
+      const after = yield* session.run("and recover")
+      assert.isTrue(after.text.startsWith("re: ") && after.text.endsWith("and recover"), after.text)
+      assert.strictEqual(after.sessionId, first.sessionId)
     }))
 
   it.scopedLive("concurrent sends are serialised, each turn seeing the one before", () =>
