@@ -147,7 +147,9 @@ export interface PtyProcess {
    * Nothing is lost, whenever the stream is run: reading starts at spawn and is buffered up to
    * `highWaterMark` characters; beyond that reading pauses and the child blocks on its writes
    * until the stream is consumed. The stream ends once the child has exited and everything it
-   * wrote has been read. If a background process it started still holds the terminal open, the
+   * wrote has been read (it may end a moment before `exitStatus` is known; a child that closes
+   * every descriptor of its terminal but runs on ends it then). If a background process it
+   * started still holds the terminal open, the
    * stream ends anyway after 200 ms of (unpaused) reading following the exit, and what that
    * process writes later is dropped. Once the scope starts closing, reading never pauses again
    * (so a child blocked on a full terminal can exit during the grace period); beyond

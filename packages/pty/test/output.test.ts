@@ -188,6 +188,13 @@ describe("output", () => {
       yield* awaitDead(grandchild)
     }))
 
+  it.scopedLive("ends when the child closes its terminal but runs on (it can write nothing more)", () =>
+    Effect.gen(function*() {
+      const proc = yield* PtyProcess.spawn(sh("echo bye; exec 0<&- 1>&- 2>&-; exec sleep 30", { shutdown: { gracePeriod: "10 millis" } }))
+      assert.strictEqual(yield* allOutput(proc), "bye\r\n")
+      assert.isTrue(yield* proc.isRunning)
+    }))
+
   it.scopedLive("echoes what is written, as a terminal does", () =>
     Effect.gen(function*() {
       const proc = yield* PtyProcess.spawn({ command: "head", args: ["-n1"] })

@@ -5,8 +5,10 @@
  *   (libuv stops reading, the kernel buffer fills, the child blocks in `write`). It is resumed
  *   when the consumer takes the buffer. At most `highWaterMark` plus one read (a few KiB) is held
  *   here; the batch the consumer is processing is the only other copy.
- * - End of output: after the child has exited AND the channel has closed (EIO on Linux once no
- *   process holds the terminal open, EOF elsewhere), once everything buffered was taken.
+ * - End of output: once the channel has closed (EIO on Linux once no process holds the terminal
+ *   open, EOF elsewhere) and everything buffered was taken. Normally that is when the child exits
+ *   (a moment before its exit is reported, or after); a child that closed every descriptor of its
+ *   terminal but runs on can write nothing more here, so its output ends then too.
  * - libuv's EOF is not trusted. Once the terminal's other side is closed, poll reports POLLHUP,
  *   and libuv then declares EOF after the first read shorter than its 64 KiB buffer (a heuristic
  *   for sockets). A terminal returns at most 4 KiB per read while more can still be queued in
@@ -129,7 +131,7 @@ export class Reader {
       this.finish()
       return { _tag: "Fail", cause: this.failure.cause }
     }
-    if (this.released || this.drainExpired || (this.exited && this.channelClosed)) {
+    if (this.released || this.drainExpired || this.channelClosed) {
       this.finish()
       return { _tag: "End" }
     }
