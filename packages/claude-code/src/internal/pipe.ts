@@ -16,6 +16,13 @@ import type { ExitInfo, Spawn } from "./transport.js"
 
 const STDERR_LINES = 40
 
+/**
+ * After the CLI has exited, how long its stdout may stay silent, while the consumer keeps up,
+ * before the output ends without an end of file (a process it started still holds the pipe).
+ * The terminal transport waits as long (effect-pty, like node-pty, uses 200 ms).
+ */
+const DRAIN_WINDOW_MILLIS = 200
+
 const executorLayer = NodeCommandExecutor.layer.pipe(Layer.provide(NodeFileSystem.layer))
 
 const signalName = (signal: string | null): string | null => signal
@@ -99,12 +106,49 @@ export const spawnPipe: Spawn = (spec) =>
     // has seen the process exit (finalizers run in reverse order).
     const stdout = yield* Mailbox.make<Uint8Array, ClaudeError.ReadError>(16)
     let consumed = true
+    // For the drain window below: when a chunk last arrived, and whether one is being handed on.
+    let lastRead = performance.now()
+    let offering = false
     yield* proc.stdout.pipe(
-      Stream.runForEach((chunk) => consumed ? stdout.offer(chunk) : Effect.void),
+      Stream.runForEach((chunk) => {
+        lastRead = performance.now()
+        if (!consumed) return Effect.void
+        offering = true
+        return stdout.offer(chunk).pipe(Effect.ensuring(Effect.sync(() => {
+          offering = false
+          lastRead = performance.now()
+        })))
+      }),
       Effect.matchCauseEffect({
         onFailure: (cause) => stdout.fail(new ClaudeError.ReadError({ cause: Cause.squash(cause) })),
         onSuccess: () => stdout.end
       }),
+      Effect.forkScoped
+    )
+    // Normally stdout ends at end of file, when the CLI has exited. A process it started that
+    // inherited stdout (a grandchild) keeps the pipe open: then the output ends once nothing has
+    // arrived for the drain window since the exit, not counting the time a slow consumer holds
+    // the reading up. What that process writes later is dropped, as on a terminal.
+    const quiet: Effect.Effect<void> = Effect.suspend(() => {
+      const idle = performance.now() - lastRead
+      if (!offering && idle >= DRAIN_WINDOW_MILLIS) return Effect.void
+      return Effect.sleep(Math.max(DRAIN_WINDOW_MILLIS - idle, 10)).pipe(
+        // one more poll phase first: data already in the kernel is read before the check runs
+        Effect.zipRight(Effect.async<void>((resume) => {
+          const immediate = setImmediate(() => resume(Effect.void))
+          return Effect.sync(() => clearImmediate(immediate))
+        })),
+        Effect.zipRight(quiet)
+      )
+    })
+    yield* Deferred.await(exited).pipe(
+      Effect.tap(() =>
+        Effect.sync(() => {
+          lastRead = performance.now()
+        })
+      ),
+      Effect.zipRight(quiet),
+      Effect.zipRight(stdout.end),
       Effect.forkScoped
     )
     const stopConsuming = Effect.suspend(() => {
@@ -113,20 +157,35 @@ export const spawnPipe: Spawn = (spec) =>
     })
 
     const signal = (sig: NodeJS.Signals) =>
-      Effect.sync(() => {
-        try {
-          process.kill(-pid, sig)
-        } catch {
+      Effect.flatMap(Deferred.isDone(exited), (reaped) =>
+        Effect.sync(() => {
           try {
-            process.kill(pid, sig)
+            process.kill(-pid, sig)
           } catch {
-            // already gone
+            // No group (yet): the CLI itself, unless it has been reaped (its pid may be reused).
+            if (!reaped) {
+              try {
+                process.kill(pid, sig)
+              } catch {
+                // already gone
+              }
+            }
           }
-        }
-      })
+        }))
     const isRunning = Effect.negate(Deferred.isDone(exited))
     const exitStatus = Deferred.await(exited)
-    const shutdown = PtyProcess.escalate({ signal, exitStatus, isRunning }, spec.shutdown)
+    // Whatever is left of its process group once the CLI has exited (background jobs, a
+    // grandchild holding stdout) gets SIGKILL, as on a terminal: nothing outlives the run.
+    const killRemnants = Effect.sync(() => {
+      try {
+        process.kill(-pid, "SIGKILL")
+      } catch {
+        // nothing left
+      }
+    })
+    const shutdown = PtyProcess.escalate({ signal, exitStatus, isRunning }, spec.shutdown).pipe(
+      Effect.tap(() => killRemnants)
+    )
     yield* Effect.addFinalizer(() => shutdown)
 
     return {

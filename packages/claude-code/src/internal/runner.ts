@@ -88,7 +88,10 @@ const finish = (child: Child, state: RunState): Effect.Effect<void, ClaudeError.
       }
       return
     }
-    const exit = yield* child.exitStatus
+    // The output ended without a result. Normally the CLI has exited; one that closed its
+    // output but runs on can write nothing more: it gets the grace period and is then stopped
+    // (the escalation), instead of being waited for forever.
+    const exit = yield* child.shutdown
     const stderr = yield* child.stderrTail
     return yield* new ClaudeError.ProcessError({
       exitCode: exit.exitCode,

@@ -9,6 +9,7 @@
 //   FAKE_CLAUDE_EXIT      exit code after replaying (default 0)
 //   FAKE_CLAUDE_ARGV_FILE write the received argv as JSON to this file
 //   FAKE_CLAUDE_PID_FILE  write the pid to this file (for grandchild / parent-death tests)
+//   FAKE_CLAUDE_GRANDCHILD_PID_FILE  modes "grandchild*": write the grandchild's pid to this file
 //   FAKE_CLAUDE_SIZE      bytes for "big-line" (default 50 MiB)
 //   FAKE_CLAUDE_ENV_FILE  write the received environment as JSON to this file
 //   FAKE_CLAUDE_REPORT_FILE  mode "sigint-report": where to write how its last writes went
@@ -212,6 +213,29 @@ const modes = {
   "unknown-option"() {
     process.stderr.write(`error: unknown option '${argv.find((a) => a.startsWith("--bogus")) ?? "--bogus"}'\n`)
     process.exitCode = 1
+  },
+  // Closes its output (stdout, stderr, and on a terminal every descriptor of it) and lives on.
+  "close-output"() {
+    init()
+    const targets = new Set([1, 2].map((fd) => fs.readlinkSync(`/proc/self/fd/${fd}`)))
+    for (const fd of fs.readdirSync("/proc/self/fd")) {
+      let target
+      try {
+        target = fs.readlinkSync(`/proc/self/fd/${fd}`)
+      } catch {
+        continue
+      }
+      if (targets.has(target)) fs.closeSync(Number(fd))
+    }
+    forever()
+  },
+  // Like "grandchild", but the leader exits with code 3 without a result.
+  "grandchild-no-result"() {
+    const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "inherit" })
+    if (env.FAKE_CLAUDE_GRANDCHILD_PID_FILE) fs.writeFileSync(env.FAKE_CLAUDE_GRANDCHILD_PID_FILE, String(child.pid))
+    child.unref()
+    init()
+    process.exitCode = 3
   },
   // Leaves a grandchild that holds the terminal open after the leader exits.
   grandchild() {
