@@ -76,6 +76,18 @@ const isCancelled = (cancel: Options["cancel"]): Effect.Effect<boolean> =>
     ? Deferred.isDone(cancel as Deferred.Deferred<unknown, unknown>)
     : Effect.sync(() => (cancel as AbortSignal).aborted)
 
+/**
+ * Logs lines of output that are not events (not JSON objects: merged stderr, garbage), at Debug
+ * level: the default logger writes to stdout, which programs that print JSON there must keep clean.
+ */
+const logDiagnostics = (diagnostics: ReadonlyArray<ClaudeEvent.Diagnostic>): Effect.Effect<void> =>
+  Effect.forEach(diagnostics, (diagnostic) =>
+    Effect.logDebug(
+      `Claude Code output line ${diagnostic.lineNumber} is not a JSON object (kept for the error if the run fails): ${
+        diagnostic.text.length > 300 ? diagnostic.text.slice(0, 300) + "…" : diagnostic.text
+      }`
+    ), { discard: true }).pipe(Effect.annotateLogs({ module: "effect-claude-code" }))
+
 /** Decides how a run that produced no more output ends. */
 const finish = (child: Child, state: RunState): Effect.Effect<void, ClaudeError.ClaudeCodeError> =>
   Effect.gen(function*() {
@@ -168,6 +180,7 @@ export const streamWith = (
       onInput: (lines: Chunk.Chunk<string>) => {
         const events: Array<ClaudeEvent.ClaudeEvent> = []
         let failure: ClaudeError.DecodeError | undefined
+        let diagnostics: Array<ClaudeEvent.Diagnostic> | undefined
         for (const line of lines) {
           state.lineNumber++
           const decoded = ClaudeEvent.decodeLine(line, state.lineNumber)
@@ -178,6 +191,7 @@ export const streamWith = (
           const event = decoded.right
           if (event._tag === "Diagnostic") {
             pushDiagnostic(state.diagnostics, line)
+            ;(diagnostics ??= []).push(event)
             continue
           }
           events.push(event)
@@ -187,7 +201,10 @@ export const streamWith = (
             break
           }
         }
-        const emit = events.length > 0 ? Channel.write(Chunk.unsafeFromArray(events)) : Channel.void
+        let emit = events.length > 0 ? Channel.write(Chunk.unsafeFromArray(events)) : Channel.void
+        // A line that is not an event is not dropped silently: it is logged, and kept for the
+        // error if the run fails.
+        if (diagnostics !== undefined) emit = Channel.zipRight(Channel.fromEffect(logDiagnostics(diagnostics)), emit)
         if (failure !== undefined) return Channel.zipRight(emit, Channel.fail(failure))
         if (state.sawResult) return emit
         return Channel.zipRight(emit, decodeLoop)

@@ -10,7 +10,7 @@
 //   FAKE_CLAUDE_ARGV_FILE write the received argv as JSON to this file
 //   FAKE_CLAUDE_PID_FILE  write the pid to this file (for grandchild / parent-death tests)
 //   FAKE_CLAUDE_GRANDCHILD_PID_FILE  modes "grandchild*": write the grandchild's pid to this file
-//   FAKE_CLAUDE_SIZE      bytes for "big-line" (default 50 MiB)
+//   FAKE_CLAUDE_SIZE      bytes for "big-line" (default 50 MiB) and "big-result" (default 100 MiB)
 //   FAKE_CLAUDE_ENV_FILE  write the received environment as JSON to this file
 //   FAKE_CLAUDE_REPORT_FILE  mode "sigint-report": where to write how its last writes went
 //
@@ -209,6 +209,11 @@ const modes = {
     init()
     assistant(text)
     result(text)
+  },
+  // One line of FAKE_CLAUDE_SIZE characters: the result alone.
+  "big-result"() {
+    init()
+    result("y".repeat(Number(env.FAKE_CLAUDE_SIZE ?? 100 * 1024 * 1024)))
   },
   "unknown-option"() {
     process.stderr.write(`error: unknown option '${argv.find((a) => a.startsWith("--bogus")) ?? "--bogus"}'\n`)
