@@ -362,7 +362,7 @@ const seeds = (count: number, base: number) =>
 describe("fuzz: the decoding core", () => {
   it("random byte streams: no defect, chunking changes nothing, no line dropped", () => {
     const seen = { errors: 0, diagnostics: 0, unknown: 0, events: 0 }
-    for (const seed of seeds(400, 1)) {
+    for (const seed of seeds(300, 1)) {
       const rng = prng(seed)
       const outcome = check(randomStream(rng, 24), rng, `seed ${seed}`)
       if (outcome.error !== undefined) seen.errors++
@@ -379,7 +379,7 @@ describe("fuzz: the decoding core", () => {
   })
 
   it("mutated transcripts: no defect, chunking changes nothing, no line dropped", () => {
-    for (const seed of seeds(300, 10_000)) {
+    for (const seed of seeds(200, 10_000)) {
       const rng = prng(seed)
       check(mutatedTranscript(rng), rng, `seed ${seed}`)
     }
