@@ -52,18 +52,27 @@ export const spawnPipe: Spawn = (spec) =>
     }
     const command = Command.make(spec.command, ...spec.args).pipe(
       Command.env(env, { extendEnv: false }),
-      Command.stdin(
-        spec.stdin === undefined
-          ? Stream.empty
-          : typeof spec.stdin === "string"
-          ? Stream.make(new TextEncoder().encode(spec.stdin))
-          : spec.stdin
-      ),
+      // Not a Stream here: the executor would write it from a daemon fiber that, after end(),
+      // waits for the pipe's "finish" event, which never comes when the pipe fails or closes
+      // first (a CLI that exits at once); such a fiber never ends and keeps the whole run in
+      // memory (~50 KB a run, seen under concurrency). stdin is written below by a fiber of this
+      // scope instead, interrupted when the scope closes.
+      Command.stdin("pipe"),
       spec.cwd !== undefined ? Command.workingDirectory(spec.cwd) : (c) => c
     )
     const executor = yield* Effect.provide(CommandExecutor.CommandExecutor, executorLayer)
     const proc = yield* executor.start(command).pipe(Effect.mapError((cause) => toSpawnError("Unknown", cause)))
     const pid = proc.pid
+    // Its finalizer runs after the escalation's: a stream of input (a streaming session) can end,
+    // closing stdin, while the CLI is given its grace period.
+    yield* Stream.run(
+      spec.stdin === undefined
+        ? Stream.empty
+        : typeof spec.stdin === "string"
+        ? Stream.make(new TextEncoder().encode(spec.stdin))
+        : spec.stdin,
+      proc.stdin
+    ).pipe(Effect.ignore, Effect.forkScoped)
     // Nothing tells a child on pipes that this process died (a silent one never even hits
     // EPIPE): the watchdog stops its process group then. Its finalizer runs after the
     // escalation's (finalizers run in reverse order).
