@@ -55,3 +55,55 @@ export const report = (fields) => {
 }
 
 const round = (x) => (x === undefined ? null : Math.round(x * 100) / 100)
+
+/**
+ * What every untyped contestant (raw pipes, raw node-pty, the SDK) keeps of the messages it sees:
+ * the event count, the text deltas (folded or hashed, per CONSUME), and the result's session id
+ * and cost. One implementation, so the contestants agree by construction.
+ */
+export class Tally {
+  firstEvent = undefined
+  events = 0
+  text = ""
+  hash = FNV_SEED
+  textLength = 0
+  sessionId = undefined
+  cost = undefined
+
+  /** Accounts for one decoded message (a parsed stream-json line or an SDK message). */
+  observe(message) {
+    if (this.firstEvent === undefined) this.firstEvent = sinceStart()
+    this.events++
+    if (message.type === "stream_event") {
+      const event = message.event
+      if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
+        if (CONSUME === "fold") this.text += event.delta.text
+        else {
+          this.hash = fnv(this.hash, event.delta.text)
+          this.textLength += event.delta.text.length
+        }
+      }
+    } else if (message.type === "result") {
+      this.sessionId = message.session_id
+      this.cost = message.total_cost_usd
+    }
+  }
+
+  /** Prints the summary line (see `report`). */
+  report(contestant, ready) {
+    if (CONSUME === "fold") {
+      this.hash = fnv(FNV_SEED, this.text)
+      this.textLength = this.text.length
+    }
+    report({
+      contestant,
+      events: this.events,
+      textLength: this.textLength,
+      textHash: this.hash,
+      sessionId: this.sessionId,
+      cost: this.cost,
+      ready,
+      firstEvent: this.firstEvent
+    })
+  }
+}

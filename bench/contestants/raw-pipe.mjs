@@ -1,38 +1,18 @@
 // Contestant 1, the practical limit over pipes: child_process, split on byte "\n", JSON.parse, no
 // validation, fold the text deltas.
 import { spawn } from "node:child_process"
-import { CONSUME, FAKE, FAKE_ARGS, FNV_SEED, fnv, report, sinceStart } from "./common.mjs"
+import { FAKE, FAKE_ARGS, sinceStart, Tally } from "./common.mjs"
 
 const ready = sinceStart()
 const child = spawn(FAKE, FAKE_ARGS, { stdio: ["ignore", "pipe", "inherit"] })
-let firstEvent
-let events = 0
-let text = ""
-let hash = FNV_SEED
-let textLength = 0
-let sessionId
-let cost
+const tally = new Tally()
 let pending = [] // Buffers of an unfinished line
 
 const onLine = (buffer, start, end) => {
   if (end > start && buffer[end - 1] === 0x0d) end-- // tolerate \r\n
   if (end === start) return
   const object = JSON.parse(buffer.toString("utf8", start, end))
-  if (firstEvent === undefined) firstEvent = sinceStart()
-  events++
-  if (object.type === "stream_event") {
-    const event = object.event
-    if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
-      if (CONSUME === "fold") text += event.delta.text
-      else {
-        hash = fnv(hash, event.delta.text)
-        textLength += event.delta.text.length
-      }
-    }
-  } else if (object.type === "result") {
-    sessionId = object.session_id
-    cost = object.total_cost_usd
-  }
+  tally.observe(object)
 }
 
 child.stdout.on("data", (chunk) => {
@@ -57,9 +37,5 @@ child.on("close", (code) => {
     onLine(whole, 0, whole.length)
   }
   if (code !== 0) throw new Error(`fake exited with ${code}`)
-  if (CONSUME === "fold") {
-    hash = fnv(FNV_SEED, text)
-    textLength = text.length
-  }
-  report({ contestant: "raw-pipe", events, textLength, textHash: hash, sessionId, cost, ready, firstEvent })
+  tally.report("raw-pipe", ready)
 })

@@ -10,7 +10,7 @@
 // as effect-pty does.
 import * as fs from "node:fs"
 import pty from "node-pty"
-import { CONSUME, FAKE, FAKE_ARGS, FNV_SEED, fnv, report, sinceStart } from "./common.mjs"
+import { FAKE, FAKE_ARGS, sinceStart, Tally } from "./common.mjs"
 
 const ready = sinceStart()
 const term = pty.spawn(FAKE, FAKE_ARGS, {
@@ -21,34 +21,14 @@ const term = pty.spawn(FAKE, FAKE_ARGS, {
   env: process.env,
   encoding: null
 })
-let firstEvent
-let events = 0
-let text = ""
-let hash = FNV_SEED
-let textLength = 0
-let sessionId
-let cost
+const tally = new Tally()
 let pending = [] // Buffers of an unfinished line
 
 const onLine = (buffer, start, end) => {
   if (end > start && buffer[end - 1] === 0x0d) end--
   if (end === start || buffer[start] !== 0x7b) return
   const object = JSON.parse(buffer.toString("utf8", start, end))
-  if (firstEvent === undefined) firstEvent = sinceStart()
-  events++
-  if (object.type === "stream_event") {
-    const event = object.event
-    if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
-      if (CONSUME === "fold") text += event.delta.text
-      else {
-        hash = fnv(hash, event.delta.text)
-        textLength += event.delta.text.length
-      }
-    }
-  } else if (object.type === "result") {
-    sessionId = object.session_id
-    cost = object.total_cost_usd
-  }
+  tally.observe(object)
 }
 
 const onChunk = (chunk) => {
@@ -89,10 +69,6 @@ term.onExit(({ exitCode }) => {
     onLine(whole, 0, whole.length)
   }
   if (exitCode !== 0) throw new Error(`fake exited with ${exitCode}`)
-  if (CONSUME === "fold") {
-    hash = fnv(FNV_SEED, text)
-    textLength = text.length
-  }
-  report({ contestant: "raw-pty", events, textLength, textHash: hash, sessionId, cost, ready, firstEvent })
+  tally.report("raw-pty", ready)
   process.exit(0)
 })
