@@ -19,7 +19,7 @@ import * as Stream from "effect/Stream"
 import * as ClaudeCode from "./ClaudeCode.js"
 import * as ClaudeError from "./ClaudeError.js"
 import type * as ClaudeEvent from "./ClaudeEvent.js"
-import type * as ClaudeResult from "./ClaudeResult.js"
+import * as ClaudeResult from "./ClaudeResult.js"
 import * as streaming from "./internal/streaming.js"
 
 /**
@@ -116,7 +116,7 @@ const makeProcessSession = (
     const session: Session = {
       sessionId: Effect.map(Ref.get(current), ({ fork, id }) => fork ? Option.none() : Option.fromNullable(id)),
       send,
-      run: (prompt, turnOptions) => runTurn(send(prompt, turnOptions)),
+      run: (prompt, turnOptions) => ClaudeResult.fold(send(prompt, turnOptions)),
       fork: Effect.flatMap(Ref.get(current), ({ fork, id }) =>
         id === undefined || fork
           ? new ClaudeError.InvalidOptions({
@@ -127,14 +127,6 @@ const makeProcessSession = (
     }
     return session
   })
-
-/**
- * Folds one turn's events into its result (the same fold `ClaudeCode.run` uses), failing
- * like `ClaudeCode.run` does.
- */
-const runTurn = (
-  events: Stream.Stream<ClaudeEvent.ClaudeEvent, ClaudeError.ClaudeCodeError>
-): Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError> => streaming.foldTurn(events)
 
 const currentService = Effect.map(
   Effect.serviceOption(ClaudeCode.ClaudeCode),

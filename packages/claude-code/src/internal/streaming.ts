@@ -41,9 +41,6 @@ const line = (message: unknown) => encoder.encode(JSON.stringify(message) + "\n"
 let requestCounter = 0
 
 /** @internal */
-export const foldTurn = <E>(events: Stream.Stream<ClaudeEvent.ClaudeEvent, E>) => ClaudeResult.fold(events)
-
-/** @internal */
 export const make = (options: Options): Effect.Effect<Session, never, Scope.Scope> =>
   Effect.gen(function*() {
     const sessionScope = yield* Effect.scope
@@ -193,7 +190,7 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
     const session: Session = {
       sessionId: Effect.sync(() => fork ? Option.none() : Option.fromNullable(sessionId)),
       send,
-      run: (prompt, turnOptions) => foldTurn(send(prompt, turnOptions)),
+      run: (prompt, turnOptions) => ClaudeResult.fold(send(prompt, turnOptions)),
       fork: Effect.suspend(() =>
         sessionId === undefined || fork
           ? Effect.fail(
