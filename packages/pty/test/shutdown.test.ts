@@ -19,6 +19,9 @@ const timedScope = <A, E>(body: Effect.Effect<A, E, import("effect/Scope").Scope
     return { result, closeMillis: Date.now() - closing }
   })
 
+/** A shell child that appends each SIGINT / SIGTERM it receives to the file `$0`, says "ready", and runs on. */
+const logSignals = "trap 'echo INT >> \"$0\"' INT; trap 'echo TERM >> \"$0\"' TERM; echo ready; while :; do sleep 1; done"
+
 describe("shutdown when the scope closes", () => {
   it.live("escalates to SIGKILL for a child that ignores SIGINT and SIGTERM, within the configured bounds", () =>
     Effect.gen(function*() {
@@ -35,7 +38,7 @@ describe("shutdown when the scope closes", () => {
           command: "sh",
           args: [
             "-c",
-            "trap 'echo INT >> \"$0\"' INT; trap 'echo TERM >> \"$0\"' TERM; echo ready; while :; do sleep 1; done",
+            logSignals,
             log
           ],
           shutdown
@@ -202,7 +205,7 @@ describe("interruption", () => {
           command: "sh",
           args: [
             "-c",
-            "trap 'echo INT >> \"$0\"' INT; trap 'echo TERM >> \"$0\"' TERM; echo ready; while :; do sleep 1; done",
+            logSignals,
             log
           ],
           shutdown: quickShutdown(100)
