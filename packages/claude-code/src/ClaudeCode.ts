@@ -103,6 +103,11 @@ export interface Options {
   readonly cancel?: Deferred.Deferred<any, any> | Deferred.Deferred<any, never> | AbortSignal | undefined
   /** Fail with `ClaudeError.IdleTimeout` when the CLI writes nothing for this long. */
   readonly idleTimeout?: Duration.DurationInput | undefined
+  /**
+   * Save the run's raw output to this file: every line the CLI wrote, byte for byte as NDJSON
+   * (non-JSON lines included), for replaying in tests with `effect-claude-code/testing`.
+   */
+  readonly record?: string | undefined
   /** How the process is stopped when the run ends early; see `effect-pty`. */
   readonly shutdown?: Partial<PtyProcess.ShutdownOptions> | undefined
   /** @internal for streaming-input sessions */
