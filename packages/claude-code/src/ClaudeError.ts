@@ -117,6 +117,30 @@ export class ReadError extends Schema.TaggedError<ReadError>("effect-claude-code
 }
 
 /**
+ * The `record` option's file could not be opened (before the CLI is started) or written (the
+ * run is stopped: a recording with holes would replay as a different run).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RecordError extends Schema.TaggedError<RecordError>("effect-claude-code/RecordError")("RecordError", {
+  path: Schema.String,
+  operation: Schema.Literal("open", "write"),
+  cause: Schema.Defect
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return this.operation === "open"
+      ? `Could not open ${this.path} to record the run (${describeCause(this.cause)}), so Claude Code was not ` +
+        `started: create the directory, check its permissions, or drop the \`record\` option.`
+      : `Writing the recording ${this.path} failed (${describeCause(this.cause)}), so the run was stopped: ` +
+        `free disk space or choose another \`record\` path.`
+  }
+}
+
+/**
  * The options of a run are invalid (found before anything is started).
  *
  * @since 0.1.0
@@ -343,6 +367,7 @@ export type ClaudeCodeError =
   | SpawnError
   | ReadError
   | InvalidOptions
+  | RecordError
   | DecodeError
   | ProcessError
   | ClaudeFailure
@@ -359,6 +384,7 @@ export const ClaudeCodeError = Schema.Union(
   SpawnError,
   ReadError,
   InvalidOptions,
+  RecordError,
   DecodeError,
   ProcessError,
   ClaudeFailure,
