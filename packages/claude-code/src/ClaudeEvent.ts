@@ -1062,10 +1062,94 @@ const eventDecoder = <Fields extends Schema.Struct.Fields, A extends ClaudeEvent
   }
 }
 
+type Json = { readonly [key: string]: unknown }
+
+const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null
+
+/**
+ * The content deltas of a `content_block_delta`, by `type`: the field each carries. These are
+ * nearly every line of a `--include-partial-messages` run.
+ */
+const deltaFields: Readonly<Record<string, string>> = {
+  text_delta: "text",
+  input_json_delta: "partial_json",
+  thinking_delta: "thinking",
+  signature_delta: "signature"
+}
+
+/**
+ * A hand-compiled decoder for the high-volume `stream_event` / `content_block_delta` lines: it
+ * checks the same schema as {@link StreamEvent} (every field's type; absent optional fields stay
+ * absent; unknown fields are dropped) and builds the same event, ten times faster than the generic
+ * Schema interpreter. It only ever accepts: any line it does not recognise entirely (another
+ * payload, a field of the wrong type) returns `undefined` and goes to the Schema decoder, which
+ * stays the single authority for what is valid and for the error. A test checks both decoders
+ * agree on every recorded line and on mutations of them.
+ */
+const decodeContentBlockDelta = (json: Json): StreamEvent | undefined => {
+  const payload = json.event
+  if (!isObject(payload) || payload.type !== "content_block_delta") return undefined
+  const index = payload.index
+  const delta = payload.delta
+  if (typeof index !== "number" || !isObject(delta) || typeof delta.type !== "string") return undefined
+  const field = deltaFields[delta.type]
+  if (field === undefined) return undefined
+  const value = delta[field]
+  if (typeof value !== "string") return undefined
+  const event: { -readonly [K in keyof StreamEvent]?: unknown } = Object.create(StreamEvent.prototype)
+  event.type = "stream_event"
+  event.event = { type: "content_block_delta", index, delta: { type: delta.type, [field]: value } }
+  const parent = json.parent_tool_use_id
+  if (parent !== undefined) {
+    if (parent !== null && typeof parent !== "string") return undefined
+    event.parent_tool_use_id = parent
+  }
+  for (const key of stringKeys) {
+    const v = json[key]
+    if (v !== undefined) {
+      if (typeof v !== "string") return undefined
+      event[key] = v
+    }
+  }
+  const ttft = json.ttft_ms
+  if (ttft !== undefined) {
+    if (typeof ttft !== "number") return undefined
+    event.ttft_ms = ttft
+  }
+  event._tag = "StreamEvent"
+  return event as StreamEvent
+}
+
+const stringKeys = ["session_id", "uuid", "api_message_id", "thinking_display"] as const
+
+const decodeStreamEventSchema = eventDecoder(StreamEvent, "StreamEvent")
+
+const decodeStreamEvent: Decoder = (input) => {
+  const fast = decodeContentBlockDelta(input as Json)
+  return fast === undefined ? decodeStreamEventSchema(input) : Either.right(fast)
+}
+
+/**
+ * The generic (Schema) decoder of a parsed line: what {@link decodeLine} does without its fast
+ * path, for tests that check both agree.
+ *
+ * @internal
+ */
+export const decodeParsedWithSchema = (json: Json): Either.Either<ClaudeEvent, ParseResult.ParseError> =>
+  json.type === "stream_event" ? decodeStreamEventSchema(json) : pickDecoder(json)(json)
+
+/**
+ * The fast path alone (`undefined` when it does not take the line).
+ *
+ * @internal
+ */
+export const decodeParsedFast = (json: Json): ClaudeEvent | undefined =>
+  json.type === "stream_event" ? decodeContentBlockDelta(json) : undefined
+
 const decoders: ReadonlyMap<string, Decoder> = new Map<string, Decoder>([
   ["assistant", eventDecoder(Assistant, "Assistant")],
   ["user", eventDecoder(User, "User")],
-  ["stream_event", eventDecoder(StreamEvent, "StreamEvent")],
+  ["stream_event", decodeStreamEvent],
   ["rate_limit_event", eventDecoder(RateLimit, "RateLimit")],
   ["result", eventDecoder(Result, "Result")]
 ])
