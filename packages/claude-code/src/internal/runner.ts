@@ -12,6 +12,7 @@ import * as ClaudeResult from "../ClaudeResult.js"
 import { buildArgs, validate } from "./args.js"
 import { splitLines } from "./lines.js"
 import { spawnPipe } from "./pipe.js"
+import { recorder } from "./record.js"
 import { spawnPty } from "./pty.js"
 import type { Child, Spawn } from "./transport.js"
 
@@ -136,6 +137,7 @@ export const streamWith = (
     const viaStdin = Buffer.byteLength(prompt, "utf8") > ARGV_PROMPT_LIMIT
     const executable = options.executable ?? "claude"
     const spawn = transports[options.transport ?? "pty"]
+    const record = yield* recorder(options.record) // the `record` option (record.ts): identity when unset
     const child = yield* spawn({
       command: executable,
       args: buildArgs(viaStdin ? undefined : prompt, options),
@@ -222,6 +224,7 @@ export const streamWith = (
     }
     return output.pipe(
       splitLines,
+      record,
       Stream.pipeThroughChannel(decodeLoop),
       Stream.concat(Stream.fromEffect(Effect.suspend(() => finish(child, state))).pipe(Stream.drain))
     )
