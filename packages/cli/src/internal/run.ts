@@ -6,6 +6,7 @@ import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Fs from "node:fs"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ClaudeCode, ClaudeEvent, ClaudeResult } from "effect-claude-code"
@@ -13,6 +14,8 @@ import type { ClaudeError } from "effect-claude-code"
 import * as ExitCode from "../ExitCode.js"
 import * as Io from "./io.js"
 import { errorLine, flagName, NAME, type Status, summaryLine, textDelta } from "./render.js"
+import * as Screen from "./screen.js"
+import { style, summaryBlock, useColour } from "./terminal.js"
 
 /** What to print on stdout. @internal */
 export type Output = "text" | "events" | "json"
@@ -89,48 +92,87 @@ export const execute: (input: Input, signal: AbortSignal) => Effect.Effect<ExitC
     prompt = read.right
   }
 
-  const output = input.output
-  let result = ClaudeResult.empty
-  let printedText = false
-  let lastChar = ""
-  const onChunk = (events: Chunk.Chunk<ClaudeEvent.ClaudeEvent>) => {
-    let out = ""
-    for (const event of events) {
-      const before = result
-      result = ClaudeResult.step(result, event)
-      if (output === "text") out += textDelta(before, result, event._tag === "Result")
-      else if (output === "events") out += eventLine(event)
-    }
-    if (out.length === 0) return Effect.void
-    if (output === "text") {
-      printedText = true
-      lastChar = out[out.length - 1]!
-    }
-    return Io.stdout(out)
-  }
-
-  const started = yield* Clock.currentTimeMillis
-  const outcome = yield* ClaudeCode.stream(prompt, { ...input.options, cancel: signal }).pipe(
-    Stream.runForEachChunk(onChunk),
-    Effect.either
-  )
-  const elapsedMillis = (yield* Clock.currentTimeMillis) - started
-
-  const error = Either.isLeft(outcome) ? outcome.left : undefined
-  // The reader of stdout went away: the stream was stopped (and the CLI with it); say nothing more.
-  if (error?._tag === "OutputClosed") return ExitCode.OutputClosed
-  const code = error === undefined ? ExitCode.Done : ExitCode.fromErrorTag(error._tag)
-
-  const tail = output === "text"
-    ? (printedText && lastChar !== "\n" ? "\n" : "")
-    : output === "json" && result.eventCount > 0
-    ? JSON.stringify(encodeResult(result)) + "\n"
-    : ""
-  if (Either.isLeft(yield* Effect.either(Io.stdout(tail)))) return ExitCode.OutputClosed
-
-  if (error !== undefined) yield* Io.stderr(errorLine(messageOf(error)))
-  if (output === "text" && result.eventCount > 0) {
-    yield* Io.stderr(summaryLine({ status: statusOf(code), result, elapsedMillis, cwd: input.options.cwd }))
-  }
-  return code
+  return yield* Effect.scoped(runPrompt(prompt, input, signal))
 })
+
+/** Whether stdout and stderr are the same terminal, so the answer shows among the status lines. */
+const sameTerminal = (): boolean => {
+  if (process.stdout.isTTY !== true) return false
+  try {
+    return Fs.fstatSync(1).rdev === Fs.fstatSync(2).rdev
+  } catch {
+    return false
+  }
+}
+
+const runPrompt = (prompt: string, input: Input, signal: AbortSignal) =>
+  Effect.gen(function*() {
+    const output = input.output
+    // On a terminal, `--output text` shows a status line and the tool calls on stderr as they happen.
+    const onTerminal = process.stderr.isTTY === true
+    const s = style(useColour(process.env, onTerminal))
+    const screen = output === "text" && onTerminal
+      ? yield* Screen.make({
+        write: (text) => process.stderr.write(text),
+        stdoutOnScreen: sameTerminal(),
+        style: s,
+        columns: () => process.stderr.columns || 80
+      }, signal)
+      : undefined
+    let result = ClaudeResult.empty
+    let printedText = false
+    let lastChar = ""
+    const writeText = (text: string) => {
+      if (output === "text" && text.length > 0) {
+        printedText = true
+        lastChar = text[text.length - 1]!
+      }
+      return screen === undefined ? Io.stdout(text) : screen.answer(text)
+    }
+
+    const onChunk = (events: Chunk.Chunk<ClaudeEvent.ClaudeEvent>): Effect.Effect<void, Io.OutputClosed> => {
+      let out = ""
+      // On a terminal, each stretch of text is written before the event after it is shown.
+      const writes: Array<Effect.Effect<void, Io.OutputClosed>> = []
+      for (const event of events) {
+        const before = result
+        result = ClaudeResult.step(result, event)
+        if (output === "text") out += textDelta(before, result, event._tag === "Result")
+        else if (output === "events") out += eventLine(event)
+        if (screen !== undefined) {
+          if (out.length > 0) writes.push(writeText(out))
+          out = ""
+          writes.push(Effect.sync(() => screen.event(event)))
+        }
+      }
+      if (out.length > 0) writes.push(writeText(out))
+      return writes.length === 0 ? Effect.void : writes.length === 1 ? writes[0]! : Effect.all(writes, { discard: true })
+    }
+
+    const started = yield* Clock.currentTimeMillis
+    const outcome = yield* ClaudeCode.stream(prompt, { ...input.options, cancel: signal }).pipe(
+      Stream.runForEachChunk(onChunk),
+      Effect.either
+    )
+    const elapsedMillis = (yield* Clock.currentTimeMillis) - started
+
+    const error = Either.isLeft(outcome) ? outcome.left : undefined
+    // The reader of stdout went away: the stream was stopped (and the CLI with it); say nothing more.
+    if (error?._tag === "OutputClosed") return ExitCode.OutputClosed
+    const code = error === undefined ? ExitCode.Done : ExitCode.fromErrorTag(error._tag)
+
+    const tail = output === "text"
+      ? (printedText && lastChar !== "\n" ? "\n" : "")
+      : output === "json" && result.eventCount > 0
+      ? JSON.stringify(encodeResult(result)) + "\n"
+      : ""
+    if (Either.isLeft(yield* Effect.either(writeText(tail)))) return ExitCode.OutputClosed
+    if (screen !== undefined) yield* screen.finish
+
+    if (error !== undefined) yield* Io.stderr(errorLine(messageOf(error)))
+    if (output === "text" && result.eventCount > 0) {
+      const summary = { status: statusOf(code), result, elapsedMillis, cwd: input.options.cwd }
+      yield* Io.stderr(onTerminal ? summaryBlock(summary, s) : summaryLine(summary))
+    }
+    return code
+  })
