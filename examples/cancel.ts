@@ -5,7 +5,9 @@
  * 1. interrupt the fiber that consumes the stream;
  * 2. `Effect.timeout`;
  * 3. an explicit `cancel` Deferred: the run fails with `ClaudeError.Cancelled`, whose `partial`
- *    result holds the text so far and the session id, so the conversation can be resumed;
+ *    result holds the session id (and usage, tool calls so far), so the conversation can be
+ *    resumed (the text so far is what the stream delivered: `stream` does not keep a copy of it;
+ *    `ClaudeCode.run` does, in `partial.text`);
  * 4. an `AbortSignal` as `cancel`, for code outside Effect.
  *
  *   npx tsx examples/cancel.ts            # a local stand-in model answers
@@ -25,9 +27,12 @@ const textDelta = (event: ClaudeEvent.ClaudeEvent): string =>
     ? event.event.delta.text
     : ""
 
+/** How many characters of the story have arrived, in the latest `story`. */
+let length = 0
+
 /** The story's tokens, printed as they arrive; `then` runs once `after` characters have arrived. */
 const story = (options: ClaudeCode.Options, after: number, then: Effect.Effect<unknown>) => {
-  let length = 0
+  length = 0
   return ClaudeCode.stream(longStory, { ...options, includePartialMessages: true }).pipe(
     Stream.map(textDelta),
     Stream.tap((text) => {
@@ -65,7 +70,7 @@ const program = Effect.gen(function*() {
     Effect.as(undefined),
     Effect.catchTag("Cancelled", (cancelled) =>
       Console.log(
-        `\n   -> Cancelled: ${cancelled.message}\n      partial text: ${cancelled.partial.text.length} characters, ` +
+        `\n   -> Cancelled: ${cancelled.message}\n      streamed text: ${length} characters, ` +
           `session ${cancelled.partial.sessionId}`
       ).pipe(Effect.as(cancelled.partial.sessionId)))
   )
@@ -82,7 +87,7 @@ const program = Effect.gen(function*() {
     Stream.runDrain,
     Effect.as("finished before the signal"),
     Effect.catchTag("Cancelled", (cancelled) =>
-      Effect.succeed(`Cancelled (${cancelled.partial.text.length} characters so far): ${cancelled.message}`))
+      Effect.succeed(`Cancelled (${length} characters so far): ${cancelled.message}`))
   )
   yield* Console.log(`\n   -> ${aborted}`)
 })

@@ -4,11 +4,9 @@
  *
  * @since 0.1.0
  */
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import type * as Chunk from "effect/Chunk"
 import * as Schema from "effect/Schema"
-import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type * as Types from "effect/Types"
 import * as ClaudeEvent from "./ClaudeEvent.js"
@@ -206,102 +204,30 @@ export const isFailure = (self: ClaudeResult): boolean => self.hasResult && !isS
 // Text tracking
 // -----------------------------------------------------------------------------
 
-/** A text block of the current message that arrived as `text_delta`s. */
+/** A text block of the current message that arrived as `text_delta`s. Mutable: owned by one fold. */
 interface StreamedBlock {
-  readonly index: number
-  readonly text: string
+  index: number
+  text: string
   /** An `assistant` line already repeated this block: its text is not counted again. */
-  readonly claimed: boolean
+  claimed: boolean
 }
 
-/**
- * Where the text of the current main-thread message stands. Kept beside each result (not in it,
- * so the public shape stays plain data) in a WeakMap: `step` stays a pure function of its inputs.
- */
+/** Where the text of the current main-thread message stands. Mutable: owned by one fold. */
 interface Cursor {
-  readonly messageId: string | undefined
-  readonly done: ReadonlyArray<StreamedBlock>
-  readonly open: StreamedBlock | undefined
+  messageId: string | undefined
+  readonly done: Array<StreamedBlock>
+  open: StreamedBlock | undefined
 }
 
-const emptyCursor: Cursor = { messageId: undefined, done: [], open: undefined }
+const newCursor = (messageId: string | undefined): Cursor => ({ messageId, done: [], open: undefined })
 
-const cursors = new WeakMap<ClaudeResult, Cursor>()
+const copyCursor = (cursor: Cursor): Cursor => ({
+  messageId: cursor.messageId,
+  done: cursor.done.map((block) => ({ ...block })),
+  open: cursor.open === undefined ? undefined : { ...cursor.open }
+})
 
 const SEPARATOR = "\n\n"
-
-const appendText = (draft: Draft, text: string, startsBlock: boolean): void => {
-  draft.text = startsBlock && draft.text.length > 0 ? draft.text + SEPARATOR + text : draft.text + text
-}
-
-const forMessage = (cursor: Cursor, messageId: string | undefined): Cursor =>
-  messageId === undefined || messageId === cursor.messageId ? cursor : { messageId, done: [], open: undefined }
-
-const closeOpen = (cursor: Cursor): Cursor =>
-  cursor.open === undefined
-    ? cursor
-    : { messageId: cursor.messageId, done: [...cursor.done, cursor.open], open: undefined }
-
-const onTextDelta = (draft: Draft, cursor: Cursor, index: number, text: string): Cursor => {
-  let open = cursor.open
-  if (open === undefined || open.index !== index) {
-    cursor = closeOpen(cursor)
-    open = { index, text: "", claimed: false }
-  }
-  if (text.length > 0) {
-    appendText(draft, text, open.text.length === 0)
-    open = { index, text: open.text + text, claimed: open.claimed }
-  }
-  return { messageId: cursor.messageId, done: cursor.done, open }
-}
-
-const onStreamEvent = (draft: Draft, cursor: Cursor, event: ClaudeEvent.StreamEvent): Cursor => {
-  const payload = event.event
-  switch (payload.type) {
-    case "message_start":
-      return forMessage(cursor, payload.message.id)
-    case "content_block_start": {
-      cursor = closeOpen(forMessage(cursor, event.api_message_id))
-      const block = payload.content_block
-      return block.type === "text" ? onTextDelta(draft, cursor, payload.index, block.text) : cursor
-    }
-    case "content_block_delta":
-      return payload.delta.type === "text_delta"
-        ? onTextDelta(draft, forMessage(cursor, event.api_message_id), payload.index, payload.delta.text)
-        : cursor
-    case "content_block_stop":
-      return cursor.open !== undefined && cursor.open.index === payload.index ? closeOpen(cursor) : cursor
-    default:
-      return cursor
-  }
-}
-
-/**
- * An assistant line's text block: if the stream already delivered it (a streamed block of the same
- * message whose text it starts with), only what the stream did not carry is added; otherwise the
- * whole block is.
- */
-const onAssistantText = (draft: Draft, cursor: Cursor, text: string): Cursor => {
-  if (text.length === 0) return cursor
-  const matches = (block: StreamedBlock) => !block.claimed && block.text.length > 0 && text.startsWith(block.text)
-  const claim = (block: StreamedBlock): StreamedBlock => {
-    if (text.length > block.text.length) appendText(draft, text.slice(block.text.length), false)
-    return { index: block.index, text, claimed: true }
-  }
-  for (let i = 0; i < cursor.done.length; i++) {
-    const block = cursor.done[i]!
-    if (matches(block)) {
-      const done = cursor.done.slice()
-      done[i] = claim(block)
-      return { messageId: cursor.messageId, done, open: cursor.open }
-    }
-  }
-  if (cursor.open !== undefined && matches(cursor.open)) {
-    return { messageId: cursor.messageId, done: cursor.done, open: claim(cursor.open) }
-  }
-  appendText(draft, text, true)
-  return cursor
-}
 
 // -----------------------------------------------------------------------------
 // The fold
@@ -322,20 +248,6 @@ const startsTurn = (event: ClaudeEvent.ClaudeEvent): boolean => {
   }
 }
 
-/** A draft for the next turn: `empty` plus the fields that span the whole output. */
-const nextTurn = (draft: Draft): Draft => {
-  const next: Draft = Object.assign(Object.create(ClaudeResult.prototype), empty)
-  next.costUsd = draft.costUsd
-  next.modelUsage = draft.modelUsage
-  next.eventCount = draft.eventCount
-  if (draft.sessionId !== undefined) next.sessionId = draft.sessionId
-  if (draft.model !== undefined) next.model = draft.model
-  if (draft.apiKeySource !== undefined) next.apiKeySource = draft.apiKeySource
-  if (draft.claudeCodeVersion !== undefined) next.claudeCodeVersion = draft.claudeCodeVersion
-  if (draft.rateLimit !== undefined) next.rateLimit = draft.rateLimit
-  return next
-}
-
 /** Sets an optional field, or removes it when `value` is `undefined`. */
 const setOptional = <K extends OptionalKey>(draft: Draft, key: K, value: Draft[K] | undefined): void => {
   if (value !== undefined) draft[key] = value as Draft[K]
@@ -344,10 +256,6 @@ const setOptional = <K extends OptionalKey>(draft: Draft, key: K, value: Draft[K
 
 type OptionalKey = "stopReason" | "terminalReason"
 
-const setSessionId = (draft: Draft, sessionId: string | undefined): void => {
-  if (draft.sessionId === undefined && sessionId !== undefined) draft.sessionId = sessionId
-}
-
 const findToolCall = (calls: ReadonlyArray<ToolCall>, id: string): number => {
   for (let i = calls.length - 1; i >= 0; i--) {
     if (calls[i]!.id === id) return i
@@ -355,153 +263,313 @@ const findToolCall = (calls: ReadonlyArray<ToolCall>, id: string): number => {
   return -1
 }
 
-const stepEvent = (self: ClaudeResult, event: ClaudeEvent.ClaudeEvent): ClaudeResult => {
-  let cursor = cursors.get(self) ?? emptyCursor
-  // The next result is built as a copy of this one with the class's prototype, which is all the
-  // class constructor does once validation is off (and it costs ten times as much per event).
-  let draft: Draft = Object.assign(Object.create(ClaudeResult.prototype), self)
-  draft.eventCount++
-  if (draft.hasResult && startsTurn(event)) {
-    draft = nextTurn(draft)
-    cursor = emptyCursor
+/** A new draft with `ClaudeResult`'s prototype: what its constructor gives once validation is off. */
+const copyDraft = (self: ClaudeResult): Draft => Object.assign(Object.create(ClaudeResult.prototype), self)
+
+/**
+ * The fold's working state: one mutable draft of the result and the text cursor, advanced in
+ * place (constant work per delta: no copy of the result per event). {@link step}, {@link fold} and
+ * the runner all fold through it; {@link Folder.result} hands out immutable snapshots.
+ *
+ * With `keepText: false` (a stream whose consumer sees the text as events) the text is not
+ * accumulated at all, so the fold's memory stays flat however long the run.
+ *
+ * @internal
+ */
+export class Folder {
+  private draft: Draft
+  private cursor: Cursor
+  /** The draft was handed out by `result()`: copy it before the next change. */
+  private shared = false
+  private readonly keepText: boolean
+
+  constructor(from: ClaudeResult = empty, options?: { readonly keepText?: boolean | undefined }) {
+    this.draft = copyDraft(from)
+    const cursor = cursors.get(from)
+    this.cursor = cursor === undefined ? newCursor(undefined) : copyCursor(cursor)
+    this.keepText = options?.keepText ?? true
   }
-  switch (event._tag) {
-    case "SystemInit": {
-      draft.sessionId = event.session_id
-      draft.model = event.model
-      if (event.apiKeySource !== undefined) draft.apiKeySource = event.apiKeySource
-      if (event.claude_code_version !== undefined) draft.claudeCodeVersion = event.claude_code_version
-      break
+
+  /** The result so far: an immutable snapshot (later events do not change it). */
+  result(): ClaudeResult {
+    this.shared = true
+    return this.draft as ClaudeResult
+  }
+
+  /** Advances by one decoded line (a {@link ClaudeEvent.Diagnostic} changes nothing). */
+  add(event: ClaudeEvent.Decoded): void {
+    if (event._tag === "Diagnostic") return
+    let draft = this.draft
+    if (this.shared) {
+      // the arrays are replaced, never mutated, once shared: see `own`
+      draft = this.draft = copyDraft(draft as ClaudeResult)
+      this.shared = false
+      this.owned = 0
     }
-    case "SystemStatus":
-    case "SystemOther": {
-      setSessionId(draft, event.session_id)
-      break
-    }
-    case "SystemApiRetry": {
-      setSessionId(draft, event.session_id)
-      const retry: ApiRetry = {
-        attempt: event.attempt,
-        maxRetries: event.max_retries,
-        retryDelayMs: event.retry_delay_ms,
-        errorStatus: event.error_status,
-        ...(event.error === undefined ? {} : { error: event.error })
+    draft.eventCount++
+    if (draft.hasResult && startsTurn(event)) this.nextTurn()
+    switch (event._tag) {
+      case "StreamEvent": {
+        this.setSessionId(event.session_id)
+        if ((event.parent_tool_use_id ?? null) === null && this.keepText) this.onStreamEvent(event)
+        break
       }
-      draft.apiRetries = [...draft.apiRetries, retry]
-      break
-    }
-    case "SystemPermissionDenied": {
-      setSessionId(draft, event.session_id)
-      if (!draft.permissionDenials.some((denial) => denial.toolUseId === event.tool_use_id)) {
-        const call = findToolCall(draft.toolCalls, event.tool_use_id)
-        draft.permissionDenials = [...draft.permissionDenials, {
-          toolName: event.tool_name,
-          toolUseId: event.tool_use_id,
-          toolInput: call === -1 ? {} : draft.toolCalls[call]!.input,
-          message: event.message
-        }]
+      case "SystemInit": {
+        draft = this.draft
+        draft.sessionId = event.session_id
+        draft.model = event.model
+        if (event.apiKeySource !== undefined) draft.apiKeySource = event.apiKeySource
+        if (event.claude_code_version !== undefined) draft.claudeCodeVersion = event.claude_code_version
+        break
       }
-      break
-    }
-    case "Assistant": {
-      const message = event.message
-      setSessionId(draft, event.session_id)
-      if (draft.model === undefined && message.model !== "<synthetic>") draft.model = message.model
-      if (event.is_api_error_message === true && typeof event.api_error_status === "number") {
-        draft.apiErrorStatus = event.api_error_status
+      case "SystemStatus":
+      case "SystemOther": {
+        this.setSessionId(event.session_id)
+        break
       }
-      const parentToolUseId = event.parent_tool_use_id ?? null
-      const mainThread = parentToolUseId === null
-      if (mainThread) cursor = forMessage(cursor, message.id)
-      let toolCalls: Array<ToolCall> | undefined
-      for (const block of message.content) {
-        if (block.type === "text") {
-          if (mainThread) cursor = onAssistantText(draft, cursor, block.text)
-        } else if (block.type === "tool_use" && findToolCall(toolCalls ?? draft.toolCalls, block.id) === -1) {
-          toolCalls ??= draft.toolCalls.slice()
-          toolCalls.push({ id: block.id, name: block.name, input: block.input, parentToolUseId })
+      case "SystemApiRetry": {
+        this.setSessionId(event.session_id)
+        this.own(APIRETRIES).push({
+          attempt: event.attempt,
+          maxRetries: event.max_retries,
+          retryDelayMs: event.retry_delay_ms,
+          errorStatus: event.error_status,
+          ...(event.error === undefined ? {} : { error: event.error })
+        })
+        break
+      }
+      case "SystemPermissionDenied": {
+        this.setSessionId(event.session_id)
+        draft = this.draft
+        if (!draft.permissionDenials.some((denial) => denial.toolUseId === event.tool_use_id)) {
+          const call = findToolCall(draft.toolCalls, event.tool_use_id)
+          this.own(DENIALS).push({
+            toolName: event.tool_name,
+            toolUseId: event.tool_use_id,
+            toolInput: call === -1 ? {} : draft.toolCalls[call]!.input,
+            message: event.message
+          })
         }
+        break
       }
-      if (toolCalls !== undefined) draft.toolCalls = toolCalls
-      break
-    }
-    case "User": {
-      setSessionId(draft, event.session_id)
-      const content = event.message.content
-      if (typeof content !== "string") {
-        let toolCalls: Array<ToolCall> | undefined
-        for (const block of content) {
-          if (block.type !== "tool_result") continue
-          const calls: ReadonlyArray<ToolCall> = toolCalls ?? draft.toolCalls
-          const i = findToolCall(calls, block.tool_use_id)
-          if (i === -1) continue
-          toolCalls ??= draft.toolCalls.slice()
-          toolCalls[i] = {
-            ...calls[i]!,
-            result: { content: block.content ?? "", isError: block.is_error === true }
+      case "Assistant": {
+        const message = event.message
+        this.setSessionId(event.session_id)
+        draft = this.draft
+        if (draft.model === undefined && message.model !== "<synthetic>") draft.model = message.model
+        if (event.is_api_error_message === true && typeof event.api_error_status === "number") {
+          draft.apiErrorStatus = event.api_error_status
+        }
+        const parentToolUseId = event.parent_tool_use_id ?? null
+        const mainThread = parentToolUseId === null
+        if (mainThread) this.forMessage(message.id)
+        for (const block of message.content) {
+          if (block.type === "text") {
+            if (mainThread && this.keepText) this.onAssistantText(block.text)
+          } else if (block.type === "tool_use" && findToolCall(draft.toolCalls, block.id) === -1) {
+            this.own(TOOLCALLS).push({ id: block.id, name: block.name, input: block.input, parentToolUseId })
           }
         }
-        if (toolCalls !== undefined) draft.toolCalls = toolCalls
+        break
       }
-      break
-    }
-    case "StreamEvent": {
-      setSessionId(draft, event.session_id)
-      if ((event.parent_tool_use_id ?? null) === null) cursor = onStreamEvent(draft, cursor, event)
-      break
-    }
-    case "RateLimit": {
-      setSessionId(draft, event.session_id)
-      draft.rateLimit = event.rate_limit_info
-      break
-    }
-    case "Result": {
-      const usage = event.usage
-      draft.sessionId = event.session_id
-      if (event.result !== undefined) draft.text = event.result
-      draft.costUsd = event.total_cost_usd
-      draft.usage = {
-        inputTokens: usage.input_tokens,
-        outputTokens: usage.output_tokens,
-        cacheReadInputTokens: usage.cache_read_input_tokens ?? 0,
-        cacheCreationInputTokens: usage.cache_creation_input_tokens ?? 0
-      }
-      draft.modelUsage = event.modelUsage
-      draft.numTurns = event.num_turns
-      draft.durationMs = event.duration_ms
-      draft.durationApiMs = event.duration_api_ms
-      setOptional(draft, "stopReason", event.stop_reason ?? undefined)
-      setOptional(draft, "terminalReason", event.terminal_reason)
-      draft.subtype = event.subtype
-      draft.isError = event.is_error
-      draft.errors = event.errors ?? []
-      if (typeof event.api_error_status === "number") draft.apiErrorStatus = event.api_error_status
-      const seen = draft.permissionDenials
-      draft.permissionDenials = event.permission_denials.map((denial) => {
-        const message = seen.find((earlier) => earlier.toolUseId === denial.tool_use_id)?.message
-        const out: PermissionDenial = {
-          toolName: denial.tool_name,
-          toolUseId: denial.tool_use_id,
-          toolInput: denial.tool_input,
-          ...(message === undefined ? {} : { message })
+      case "User": {
+        this.setSessionId(event.session_id)
+        const content = event.message.content
+        if (typeof content !== "string") {
+          for (const block of content) {
+            if (block.type !== "tool_result") continue
+            const i = findToolCall(this.draft.toolCalls, block.tool_use_id)
+            if (i === -1) continue
+            const calls = this.own(TOOLCALLS)
+            calls[i] = { ...calls[i]!, result: { content: block.content ?? "", isError: block.is_error === true } }
+          }
         }
-        return out
-      })
-      draft.hasResult = true
-      cursor = emptyCursor
-      break
+        break
+      }
+      case "RateLimit": {
+        this.setSessionId(event.session_id)
+        this.draft.rateLimit = event.rate_limit_info
+        break
+      }
+      case "Result": {
+        draft = this.draft
+        const usage = event.usage
+        draft.sessionId = event.session_id
+        if (event.result !== undefined) draft.text = event.result
+        draft.costUsd = event.total_cost_usd
+        draft.usage = {
+          inputTokens: usage.input_tokens,
+          outputTokens: usage.output_tokens,
+          cacheReadInputTokens: usage.cache_read_input_tokens ?? 0,
+          cacheCreationInputTokens: usage.cache_creation_input_tokens ?? 0
+        }
+        draft.modelUsage = event.modelUsage
+        draft.numTurns = event.num_turns
+        draft.durationMs = event.duration_ms
+        draft.durationApiMs = event.duration_api_ms
+        setOptional(draft, "stopReason", event.stop_reason ?? undefined)
+        setOptional(draft, "terminalReason", event.terminal_reason)
+        draft.subtype = event.subtype
+        draft.isError = event.is_error
+        draft.errors = event.errors ?? []
+        if (typeof event.api_error_status === "number") draft.apiErrorStatus = event.api_error_status
+        const seen = draft.permissionDenials
+        draft.permissionDenials = event.permission_denials.map((denial) => {
+          const message = seen.find((earlier) => earlier.toolUseId === denial.tool_use_id)?.message
+          const out: PermissionDenial = {
+            toolName: denial.tool_name,
+            toolUseId: denial.tool_use_id,
+            toolInput: denial.tool_input,
+            ...(message === undefined ? {} : { message })
+          }
+          return out
+        })
+        this.owned &= ~DENIALS
+        draft.hasResult = true
+        this.cursor = newCursor(undefined)
+        break
+      }
+      case "Unknown":
+        break
     }
-    case "Unknown":
-      break
   }
-  const next = draft as ClaudeResult
-  if (cursor !== emptyCursor) cursors.set(next, cursor)
-  return next
+
+  /** The bits of {@link owned}: which arrays of the draft this fold created (and may mutate). */
+  private owned = 0
+
+  /**
+   * An array field of the draft that this fold may push to: the draft's arrays can be shared with
+   * an earlier snapshot (or `empty`), so the first change after a snapshot copies them.
+   */
+  private own(field: typeof TOOLCALLS): Array<ToolCall>
+  private own(field: typeof DENIALS): Array<PermissionDenial>
+  private own(field: typeof APIRETRIES): Array<ApiRetry>
+  private own(field: number): Array<unknown> {
+    const key = field === TOOLCALLS ? "toolCalls" : field === DENIALS ? "permissionDenials" : "apiRetries"
+    if ((this.owned & field) === 0) {
+      ;(this.draft as Record<string, unknown>)[key] = (this.draft[key] as ReadonlyArray<unknown>).slice()
+      this.owned |= field
+    }
+    return this.draft[key] as Array<unknown>
+  }
+
+  private setSessionId(sessionId: string | undefined): void {
+    if (this.draft.sessionId === undefined && sessionId !== undefined) this.draft.sessionId = sessionId
+  }
+
+  /** Starts the next turn: `empty` plus the fields that span the whole output. */
+  private nextTurn(): void {
+    const draft = this.draft
+    const next: Draft = copyDraft(empty)
+    next.costUsd = draft.costUsd
+    next.modelUsage = draft.modelUsage
+    next.eventCount = draft.eventCount
+    if (draft.sessionId !== undefined) next.sessionId = draft.sessionId
+    if (draft.model !== undefined) next.model = draft.model
+    if (draft.apiKeySource !== undefined) next.apiKeySource = draft.apiKeySource
+    if (draft.claudeCodeVersion !== undefined) next.claudeCodeVersion = draft.claudeCodeVersion
+    if (draft.rateLimit !== undefined) next.rateLimit = draft.rateLimit
+    this.draft = next
+    this.owned = 0
+    this.cursor = newCursor(undefined)
+  }
+
+  private appendText(text: string, startsBlock: boolean): void {
+    const draft = this.draft
+    draft.text = startsBlock && draft.text.length > 0 ? draft.text + SEPARATOR + text : draft.text + text
+  }
+
+  private forMessage(messageId: string | undefined): void {
+    if (messageId !== undefined && messageId !== this.cursor.messageId) this.cursor = newCursor(messageId)
+  }
+
+  private closeOpen(): void {
+    const cursor = this.cursor
+    if (cursor.open !== undefined) {
+      cursor.done.push(cursor.open)
+      cursor.open = undefined
+    }
+  }
+
+  private onTextDelta(index: number, text: string): void {
+    let open = this.cursor.open
+    if (open === undefined || open.index !== index) {
+      this.closeOpen()
+      open = this.cursor.open = { index, text: "", claimed: false }
+    }
+    if (text.length > 0) {
+      this.appendText(text, open.text.length === 0)
+      open.text += text
+    }
+  }
+
+  private onStreamEvent(event: ClaudeEvent.StreamEvent): void {
+    const payload = event.event
+    switch (payload.type) {
+      case "content_block_delta": {
+        if (payload.delta.type === "text_delta") {
+          this.forMessage(event.api_message_id)
+          this.onTextDelta(payload.index, payload.delta.text)
+        }
+        return
+      }
+      case "message_start":
+        return this.forMessage(payload.message.id)
+      case "content_block_start": {
+        this.forMessage(event.api_message_id)
+        this.closeOpen()
+        const block = payload.content_block
+        if (block.type === "text") this.onTextDelta(payload.index, block.text)
+        return
+      }
+      case "content_block_stop": {
+        if (this.cursor.open !== undefined && this.cursor.open.index === payload.index) this.closeOpen()
+        return
+      }
+    }
+  }
+
+  /**
+   * An assistant line's text block: if the stream already delivered it (a streamed block of the
+   * same message whose text it starts with), only what the stream did not carry is added;
+   * otherwise the whole block is.
+   */
+  private onAssistantText(text: string): void {
+    if (text.length === 0) return
+    const { done, open } = this.cursor
+    const matches = (block: StreamedBlock) => !block.claimed && block.text.length > 0 && text.startsWith(block.text)
+    const claim = (block: StreamedBlock): void => {
+      if (text.length > block.text.length) this.appendText(text.slice(block.text.length), false)
+      block.text = text
+      block.claimed = true
+    }
+    for (const block of done) {
+      if (matches(block)) return claim(block)
+    }
+    if (open !== undefined && matches(open)) return claim(open)
+    this.appendText(text, true)
+  }
+
+  /** The text cursor, for {@link step} to carry over to the next step. */
+  cursorSnapshot(): Cursor {
+    return this.cursor
+  }
 }
+
+const TOOLCALLS = 1
+const DENIALS = 2
+const APIRETRIES = 4
+
+/**
+ * Where the text of the current message stands after a {@link step}, kept beside each result
+ * (not in it, so the public shape stays plain data): `step` stays a pure function of its inputs.
+ */
+const cursors = new WeakMap<ClaudeResult, Cursor>()
 
 /**
  * Advances the result by one event (a {@link ClaudeEvent.Diagnostic} leaves it as it is). Pure;
  * constant work for the frequent events (deltas, text), linear in the tool calls for tool events.
+ * To fold many events, {@link fold} is faster: it changes one draft in place.
  *
  * @since 0.1.0
  * @category folding
@@ -511,8 +579,14 @@ export const step: {
   (self: ClaudeResult, event: ClaudeEvent.Decoded): ClaudeResult
 } = dual(
   2,
-  (self: ClaudeResult, event: ClaudeEvent.Decoded): ClaudeResult =>
-    event._tag === "Diagnostic" ? self : stepEvent(self, event)
+  (self: ClaudeResult, event: ClaudeEvent.Decoded): ClaudeResult => {
+    if (event._tag === "Diagnostic") return self
+    const folder = new Folder(self)
+    folder.add(event)
+    const next = folder.result()
+    cursors.set(next, folder.cursorSnapshot())
+    return next
+  }
 )
 
 /**
@@ -524,13 +598,16 @@ export const step: {
 export const fold = <E, R>(events: Stream.Stream<ClaudeEvent.Decoded, E, R>): Effect.Effect<ClaudeResult, E, R> =>
   // Not `Stream.runFold`: its sink recurses once per element of a chunk, and a chunk of lines
   // decoded from one large read can hold tens of thousands of events (stack overflow).
-  Stream.run(events, Sink.foldLeftChunks(empty, stepChunk))
-
-const stepChunk = (self: ClaudeResult, events: Chunk.Chunk<ClaudeEvent.Decoded>): ClaudeResult => {
-  let state = self
-  for (const event of events) state = event._tag === "Diagnostic" ? state : stepEvent(state, event)
-  return state
-}
+  Effect.suspend(() => {
+    const folder = new Folder()
+    return Effect.map(
+      Stream.runForEachChunk(events, (chunk) =>
+        Effect.sync(() => {
+          for (const event of chunk) folder.add(event)
+        })),
+      () => folder.result()
+    )
+  })
 
 /**
  * The result so far after each event (for progress displays).

@@ -6,7 +6,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeResult from "../src/ClaudeResult.js"
-import { ndjsonFixture, prng } from "./utils/fixtures.js"
+import { ndjsonFixture, ndjsonFixtures, prng } from "./utils/fixtures.js"
 
 const event = (line: string): ClaudeEvent.ClaudeEvent => {
   const decoded = ClaudeEvent.decodeLine(line)
@@ -421,4 +421,52 @@ describe("ClaudeResult.step", () => {
       const last = yield* ClaudeResult.scan(Stream.fromChunk(events)).pipe(Stream.runLast)
       assert.strictEqual(last._tag === "Some" && last.value.text.length, 200_000)
     }))
+
+  describe("the in-place fold (Folder), used by fold and the runner", () => {
+    const allFixtureEvents = () =>
+      ndjsonFixtures().map((fixture) => ({
+        name: fixture.name,
+        events: fixture.lines.map((line) => ClaudeEvent.decodeLine(line)).flatMap((d) => Either.isRight(d) ? [d.right] : [])
+      }))
+
+    it("gives the same result as folding with the pure step, on every recording", () => {
+      for (const { events, name } of allFixtureEvents()) {
+        const folder = new ClaudeResult.Folder()
+        for (const e of events) folder.add(e)
+        assert.deepStrictEqual({ ...folder.result() }, { ...foldAll(events) }, name)
+        assert.instanceOf(folder.result(), ClaudeResult.ClaudeResult)
+      }
+    })
+
+    it("hands out snapshots that later events do not change", () => {
+      for (const { events, name } of allFixtureEvents()) {
+        const folder = new ClaudeResult.Folder()
+        const snapshots: Array<[ClaudeResult.ClaudeResult, string]> = []
+        for (const e of events) {
+          folder.add(e)
+          const snapshot = folder.result()
+          snapshots.push([snapshot, JSON.stringify(snapshot)])
+        }
+        for (const [snapshot, json] of snapshots) assert.strictEqual(JSON.stringify(snapshot), json, name)
+        // and each snapshot is what the pure fold gives at that point
+        const scanned = scanAll(events)
+        snapshots.forEach(([snapshot], i) => assert.deepStrictEqual({ ...snapshot }, { ...scanned[i]! }, `${name} #${i}`))
+      }
+    })
+
+    it("with keepText: false keeps no streamed text, and everything else the same", () => {
+      for (const { events, name } of allFixtureEvents()) {
+        const withText = new ClaudeResult.Folder()
+        const withoutText = new ClaudeResult.Folder(ClaudeResult.empty, { keepText: false })
+        for (const e of withoutResult(events as Array<ClaudeEvent.ClaudeEvent>)) {
+          withText.add(e)
+          withoutText.add(e)
+        }
+        const { text, ...rest } = withoutText.result()
+        const { text: _, ...expected } = withText.result()
+        assert.strictEqual(text, "", name)
+        assert.deepStrictEqual(rest, expected, name)
+      }
+    })
+  })
 })

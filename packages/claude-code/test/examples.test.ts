@@ -204,7 +204,7 @@ describe.concurrent("examples", { timeout: 120_000 }, () => {
       const cancelled = new RegExp(
         `-> Cancelled: The Claude Code run was cancelled \\(cancel requested\\)\\. ` +
           `Resume session (${uuid.source}) to continue\\.\n` +
-          ` +partial text: (\\d+) characters, session (${uuid.source})`
+          ` +streamed text: (\\d+) characters, session (${uuid.source})`
       ).exec(out)
       assert.isNotNull(cancelled, out)
       assert.strictEqual(cancelled![3], cancelled![1])

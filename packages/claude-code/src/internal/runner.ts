@@ -31,16 +31,22 @@ const DIAGNOSTIC_LINE_CHARS = 2000
 
 /** The mutable state of one run, advanced once per event. @internal */
 export interface RunState {
-  result: ClaudeResult.ClaudeResult
+  readonly fold: ClaudeResult.Folder
   diagnostics: Array<string>
   lineNumber: number
   sawResult: boolean
   cancelled: boolean
 }
 
-/** @internal */
-export const makeState = (): RunState => ({
-  result: ClaudeResult.empty,
+/**
+ * `keepText: false` for a run whose events go to the caller (`stream`): they see the text as it
+ * streams, and the fold then keeps nothing that grows with the output (the `partial` result of an
+ * error has no `text`).
+ *
+ * @internal
+ */
+export const makeState = (keepText: boolean): RunState => ({
+  fold: new ClaudeResult.Folder(ClaudeResult.empty, { keepText }),
   diagnostics: [],
   lineNumber: 0,
   sawResult: false,
@@ -93,11 +99,11 @@ const logDiagnostics = (diagnostics: ReadonlyArray<ClaudeEvent.Diagnostic>): Eff
 const finish = (child: Child, state: RunState): Effect.Effect<void, ClaudeError.ClaudeCodeError> =>
   Effect.gen(function*() {
     if (state.cancelled) {
-      return yield* new ClaudeError.Cancelled({ reason: "cancel requested", partial: state.result })
+      return yield* new ClaudeError.Cancelled({ reason: "cancel requested", partial: state.fold.result() })
     }
     if (state.sawResult) {
-      if (ClaudeResult.isFailure(state.result)) {
-        return yield* ClaudeError.ClaudeFailure.fromResult(state.result)
+      if (ClaudeResult.isFailure(state.fold.result())) {
+        return yield* ClaudeError.ClaudeFailure.fromResult(state.fold.result())
       }
       return
     }
@@ -110,7 +116,7 @@ const finish = (child: Child, state: RunState): Effect.Effect<void, ClaudeError.
       exitCode: exit.exitCode,
       signal: exit.signal,
       diagnostics: [...state.diagnostics, ...stderr].slice(-DIAGNOSTIC_LINES),
-      partial: state.result
+      partial: state.fold.result()
     })
   })
 
@@ -132,7 +138,7 @@ export const streamWith = (
       return yield* new ClaudeError.InvalidOptions({ option: problem.option, problem: problem.problem })
     }
     if (options.cancel !== undefined && (yield* isCancelled(options.cancel))) {
-      return yield* new ClaudeError.Cancelled({ reason: "cancelled before the CLI was started", partial: state.result })
+      return yield* new ClaudeError.Cancelled({ reason: "cancelled before the CLI was started", partial: state.fold.result() })
     }
     const viaStdin = Buffer.byteLength(prompt, "utf8") > ARGV_PROMPT_LIMIT
     const executable = options.executable ?? "claude"
@@ -197,7 +203,7 @@ export const streamWith = (
             continue
           }
           events.push(event)
-          state.result = ClaudeResult.step(state.result, event)
+          state.fold.add(event)
           if (event._tag === "Result") {
             state.sawResult = true
             break
@@ -219,7 +225,7 @@ export const streamWith = (
     if (options.idleTimeout !== undefined) {
       const idle = options.idleTimeout
       output = output.pipe(
-        Stream.timeoutFail(() => new ClaudeError.IdleTimeout({ timeout: Duration.decode(idle), partial: state.result }), idle)
+        Stream.timeoutFail(() => new ClaudeError.IdleTimeout({ timeout: Duration.decode(idle), partial: state.fold.result() }), idle)
       )
     }
     return output.pipe(
@@ -231,11 +237,12 @@ export const streamWith = (
   }))
 
 /** @internal */
-export const stream = (prompt: string, options: Options) => Stream.suspend(() => streamWith(prompt, options, makeState()))
+export const stream = (prompt: string, options: Options) =>
+  Stream.suspend(() => streamWith(prompt, options, makeState(false)))
 
 /** @internal */
 export const run = (prompt: string, options: Options): Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError> =>
   Effect.suspend(() => {
-    const state = makeState()
-    return Stream.runDrain(streamWith(prompt, options, state)).pipe(Effect.map(() => state.result))
+    const state = makeState(true)
+    return Stream.runDrain(streamWith(prompt, options, state)).pipe(Effect.map(() => state.fold.result()))
   })

@@ -135,7 +135,7 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
           return yield* new ClaudeError.InvalidOptions({ option: problem.option, problem: problem.problem })
         }
         const l = live !== undefined && !live.dead ? live : yield* start
-        let state = ClaudeResult.empty
+        const fold = new ClaudeResult.Folder()
         let done = false
         yield* Effect.addFinalizer(() => done || l.dead ? Effect.void : abortTurn(l))
         yield* Queue.offer(l.input, line({ type: "user", message: { role: "user", content: prompt }, parent_tool_use_id: null }))
@@ -154,7 +154,7 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
                   continue
                 }
                 events.push(item)
-                state = ClaudeResult.step(state, item)
+                fold.add(item)
                 if ((item._tag === "SystemInit" || item._tag === "Result") && item.session_id !== sessionId) {
                   sessionId = item.session_id
                   fork = false
@@ -170,7 +170,7 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
           )
 
         const finish = Effect.suspend((): Effect.Effect<void, ClaudeError.ClaudeCodeError> => {
-          if (done) return ClaudeResult.isFailure(state) ? Effect.fail(ClaudeError.ClaudeFailure.fromResult(state)) : Effect.void
+          if (done) return ClaudeResult.isFailure(fold.result()) ? Effect.fail(ClaudeError.ClaudeFailure.fromResult(fold.result())) : Effect.void
           return Effect.gen(function*() {
             const exit = yield* l.child.exitStatus.pipe(Effect.timeout(ABORT_TIMEOUT), Effect.option)
             const stderr = yield* l.child.stderrTail
@@ -179,7 +179,7 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
               exitCode: Option.match(exit, { onNone: () => null, onSome: (e) => e.exitCode }),
               signal: Option.match(exit, { onNone: () => null, onSome: (e) => e.signal }),
               diagnostics: [...l.diagnostics, ...stderr].slice(-DIAGNOSTIC_LINES),
-              partial: state
+              partial: fold.result()
             })
           })
         })
