@@ -156,6 +156,11 @@ const config = {
     Options.withDescription("Stop the run when the CLI writes nothing for this many seconds (exit code 4)."),
     Options.optional
   ),
+  record: Options.text("record").pipe(
+    Options.withPseudoName("FILE"),
+    Options.withDescription("Also save the CLI's raw output (NDJSON, every line as written) to FILE, for replaying."),
+    Options.optional
+  ),
   output: Options.choice("output", ["text", "events", "json"]).pipe(
     Options.withDefault("text" as const),
     Options.withDescription(
@@ -178,6 +183,7 @@ const toInput = (parsed: Parsed) => {
   const idleTimeout = get(parsed.idleTimeout)
   const cwd = get(parsed.cwd)
   const claude = get(parsed.claude)
+  const record = get(parsed.record)
   const options: ClaudeCode.Options = {
     // A path (not a name looked up on PATH) is taken relative to where the command runs, not --cwd.
     executable: claude !== undefined && claude.includes(Path.sep) ? Path.resolve(claude) : claude,
@@ -195,7 +201,9 @@ const toInput = (parsed: Parsed) => {
     systemPrompt: get(parsed.systemPrompt),
     appendSystemPrompt: get(parsed.appendSystemPrompt),
     transport: parsed.transport,
-    idleTimeout: idleTimeout === undefined ? undefined : idleTimeout * 1000
+    idleTimeout: idleTimeout === undefined ? undefined : idleTimeout * 1000,
+    // Relative to where the command runs, not --cwd.
+    record: record === undefined ? undefined : Path.resolve(record)
   }
   return { prompt: parsed.prompt, output: parsed.output, options }
 }

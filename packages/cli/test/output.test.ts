@@ -3,14 +3,18 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { ClaudeEvent, ClaudeResult } from "effect-claude-code"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
 import {
   FAKE,
   FAKE_SESSION,
   fixtureEnv,
   fixtureLines,
+  FIXTURES,
   LOCAL_FIXTURES,
   runBin,
-  summaryPattern
+  summaryPattern,
+  tempDir
 } from "./utils/bin.js"
 
 /** The events the library decodes from a fixture, up to and including its `result`. */
@@ -119,5 +123,34 @@ describe("--output json", () => {
       assert.strictEqual(result.terminalReason, "max_turns")
       assert.match(run.stderr, /^effect-claude-code: Claude stopped after 2 turns, the maximum allowed: raise `--max-turns`/)
       assert.strictEqual(run.stderr.split("\n").length, 2)
+    }))
+})
+
+describe("--record FILE", () => {
+  it.scopedLive("saves the CLI's output byte for byte, relative to where the command runs; stdout is unchanged", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const run = yield* runBin(["--claude", FAKE, "--record", "run.ndjson", "run echo hello"], {
+        env: fixtureEnv("c_tool_default"),
+        cwd: dir
+      })
+      assert.strictEqual(run.code, 0, run.stderr)
+      assert.strictEqual(run.stdout, `I will run a command.\n\nThe tool returned: "hello". Done.\n`)
+      assert.strictEqual(
+        Fs.readFileSync(Path.join(dir, "run.ndjson"), "utf8"),
+        Fs.readFileSync(Path.join(FIXTURES, "c_tool_default.ndjson"), "utf8")
+      )
+    }))
+
+  it.scopedLive("a file that cannot be created: exit 2, one line naming --record, and Claude Code is not started", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const argvFile = Path.join(dir, "argv.json")
+      const target = Path.join(dir, "missing", "run.ndjson")
+      const run = yield* runBin(["--claude", FAKE, "--record", target, "hi"], { env: { FAKE_CLAUDE_ARGV_FILE: argvFile } })
+      assert.strictEqual(run.code, 2)
+      assert.strictEqual(run.stdout, "")
+      assert.match(run.stderr, /^effect-claude-code: Could not open \S+missing\/run\.ndjson to record the run [^\n]*`--record`[^\n]*\n$/)
+      assert.isFalse(Fs.existsSync(argvFile))
     }))
 })

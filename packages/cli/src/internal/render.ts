@@ -39,7 +39,8 @@ const flagNames: Record<string, string> = {
   cwd: "--cwd",
   executable: "--claude",
   idleTimeout: "--idle-timeout",
-  transport: "--transport"
+  transport: "--transport",
+  record: "--record"
 }
 
 /** The flag (or `PROMPT`) that a library option name stands for. @internal */

@@ -159,7 +159,12 @@ const runPrompt = (prompt: string, input: Input, signal: AbortSignal) =>
     const error = Either.isLeft(outcome) ? outcome.left : undefined
     // The reader of stdout went away: the stream was stopped (and the CLI with it); say nothing more.
     if (error?._tag === "OutputClosed") return ExitCode.OutputClosed
-    const code = error === undefined ? ExitCode.Done : ExitCode.fromErrorTag(error._tag)
+    const code = error === undefined
+      ? ExitCode.Done
+      // A --record file that cannot be created is a usage error; one that fails mid-run stops the run.
+      : error._tag === "RecordError"
+      ? (error.operation === "open" ? ExitCode.Usage : ExitCode.CliFailed)
+      : ExitCode.fromErrorTag(error._tag)
 
     const tail = output === "text"
       ? (printedText && lastChar !== "\n" ? "\n" : "")
