@@ -10,10 +10,12 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 
 export const build = async () => {
   await esbuild.build({
-    entryPoints: [
-      ...["ours-pipe", "ours-pty", "interrupt"].map((name) => path.join(here, `contestants/${name}.ts`)),
-      path.join(here, "stages.ts")
-    ],
+    // named entry points: every bundle lands directly in results/build/ (with a list, esbuild would
+    // mirror the common source directory and put the contestants under results/build/contestants/)
+    entryPoints: {
+      ...Object.fromEntries(["ours-pipe", "ours-pty", "interrupt"].map((name) => [name, path.join(here, `contestants/${name}.ts`)])),
+      stages: path.join(here, "stages.ts")
+    },
     outdir: path.join(here, "results/build"),
     outExtension: { ".js": ".mjs" },
     bundle: true,
@@ -21,6 +23,8 @@ export const build = async () => {
     format: "esm",
     target: "node20",
     external: ["node-pty"],
+    // the workspace packages' sources (their exports list this condition first), never a stale dist/
+    conditions: ["@effect-claude-code/source"],
     sourcemap: "linked",
     logLevel: "warning",
     // CommonJS dependencies inside an ES module bundle need a `require`
