@@ -128,22 +128,36 @@ describe("the packed packages", () => {
       Fs.mkdirSync(project)
 
       // npm pack (its prepack script builds dist/ first)
-      const packed = yield* execOk("npm", [
-        "pack",
-        "--json",
-        "--pack-destination",
-        packs,
-        ...["pty", "claude-code", "cli"].flatMap((name) => ["--workspace", `packages/${name}`])
-      ], root, { ...strangerEnv(), npm_config_loglevel: "error" })
+      const packed = yield* execOk(
+        "npm",
+        [
+          "pack",
+          "--json",
+          "--pack-destination",
+          packs,
+          ...["pty", "claude-code", "cli"].flatMap((name) => ["--workspace", `packages/${name}`])
+        ],
+        root,
+        { ...strangerEnv(), npm_config_loglevel: "error" }
+      )
       const entries: ReadonlyArray<Packed> = JSON.parse(packed.stdout)
-      assert.deepStrictEqual(entries.map((entry) => entry.name), ["effect-pty", "effect-claude-code", "effect-claude-code-cli"])
+      assert.deepStrictEqual(entries.map((entry) => entry.name), [
+        "effect-pty",
+        "effect-claude-code",
+        "effect-claude-code-cli"
+      ])
       for (const entry of entries) {
         const files = entry.files.map((file) => file.path)
-        for (const file of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/index.js.map", "dist/index.d.ts.map"]) {
+        for (
+          const file of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/index.js.map", "dist/index.d.ts.map"]
+        ) {
           assert.include(files, file, `${entry.name} ships ${file}`)
         }
         assert.isTrue(files.some((file) => file.startsWith("dist/internal/")), `${entry.name} ships dist/internal`)
-        assert.isFalse(files.some((file) => /^test\/|tsbuildinfo|^tsconfig|vitest/.test(file)), `${entry.name}: ${files}`)
+        assert.isFalse(
+          files.some((file) => /^test\/|tsbuildinfo|^tsconfig|vitest/.test(file)),
+          `${entry.name}: ${files}`
+        )
       }
       assert.include(entries[2]!.files.map((file) => file.path), "bin/effect-claude-code.mjs")
 
@@ -156,7 +170,9 @@ describe("the packed packages", () => {
           type: "module",
           // npm 11 runs a dependency's install script only when allowed: node-pty compiles its addon
           allowScripts: { "node-pty": true },
-          dependencies: Object.fromEntries(entries.map((entry) => [entry.name, `file:${Path.join(packs, entry.filename)}`]))
+          dependencies: Object.fromEntries(
+            entries.map((entry) => [entry.name, `file:${Path.join(packs, entry.filename)}`])
+          )
         })
       )
       const install = yield* execOk("npm", ["install", "--no-audit", "--no-fund"], project)
