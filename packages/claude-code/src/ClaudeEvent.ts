@@ -1051,15 +1051,26 @@ const eventDecoder = <Fields extends Schema.Struct.Fields, A extends ClaudeEvent
   Class: { readonly fields: Fields; readonly prototype: A },
   tag: A["_tag"]
 ): Decoder => {
-  const decodeFields = Schema.decodeUnknownEither(Schema.Struct(Class.fields) as unknown as Schema.Schema<object>)
   const prototype = Class.prototype
-  return (input) => {
-    const decoded = decodeFields(input)
-    if (Either.isLeft(decoded)) return decoded as Either.Either<never, ParseResult.ParseError>
-    const event = Object.assign(Object.create(prototype), decoded.right)
-    event._tag = tag
-    return Either.right(event)
-  }
+  return lazy(() => {
+    const decodeFields = Schema.decodeUnknownEither(Schema.Struct(Class.fields) as unknown as Schema.Schema<object>)
+    return (input) => {
+      const decoded = decodeFields(input)
+      if (Either.isLeft(decoded)) return decoded as Either.Either<never, ParseResult.ParseError>
+      const event = Object.assign(Object.create(prototype), decoded.right)
+      event._tag = tag
+      return Either.right(event)
+    }
+  })
+}
+
+/**
+ * A decoder compiled on its first use, not when the module loads: a program that never meets a
+ * line type does not pay for compiling its schema (importing the library stays cheap).
+ */
+const lazy = (compile: () => Decoder): Decoder => {
+  let decoder: Decoder | undefined
+  return (input) => (decoder ??= compile())(input)
 }
 
 type Json = { readonly [key: string]: unknown }
@@ -1161,8 +1172,8 @@ const systemDecoders: ReadonlyMap<string, Decoder> = new Map<string, Decoder>([
   ["permission_denied", eventDecoder(SystemPermissionDenied, "SystemPermissionDenied")]
 ])
 
-const decodeSystemOther: Decoder = Schema.decodeUnknownEither(SystemOtherFromWire)
-const decodeUnknownLine: Decoder = Schema.decodeUnknownEither(UnknownFromWire)
+const decodeSystemOther: Decoder = lazy(() => Schema.decodeUnknownEither(SystemOtherFromWire))
+const decodeUnknownLine: Decoder = lazy(() => Schema.decodeUnknownEither(UnknownFromWire))
 
 const pickDecoder = (json: { readonly [key: string]: unknown }): Decoder => {
   const type = json.type
@@ -1278,7 +1289,7 @@ export const decodeLines = <E, R>(self: Stream.Stream<string, E, R>): Stream.Str
 // Encoding
 // -----------------------------------------------------------------------------
 
-const encodeEvent = Schema.encodeSync(ClaudeEvent)
+let encodeEvent: ((event: ClaudeEvent) => JsonObject) | undefined
 
 /**
  * The wire object of an event (snake_case fields, `type` / `subtype`; `_tag` is not written).
@@ -1288,7 +1299,7 @@ const encodeEvent = Schema.encodeSync(ClaudeEvent)
  * @since 0.1.0
  * @category encoding
  */
-export const encode = (event: ClaudeEvent): JsonObject => encodeEvent(event)
+export const encode = (event: ClaudeEvent): JsonObject => (encodeEvent ??= Schema.encodeSync(ClaudeEvent))(event)
 
 /**
  * The event as one line of stream-json (no trailing newline), e.g. for a fake CLI in tests.
@@ -1296,7 +1307,7 @@ export const encode = (event: ClaudeEvent): JsonObject => encodeEvent(event)
  * @since 0.1.0
  * @category encoding
  */
-export const encodeLine = (event: ClaudeEvent): string => JSON.stringify(encodeEvent(event))
+export const encodeLine = (event: ClaudeEvent): string => JSON.stringify(encode(event))
 
 // -----------------------------------------------------------------------------
 // Accessors
