@@ -98,7 +98,7 @@ describe.concurrent.each(transports)("record over %s", (transport) => {
   it.scopedLive("every line as the run saw it: non-JSON lines included, escapes and \\r removed; an old file is replaced", () =>
     Effect.gen(function*() {
       const fixture = [
-        "warning: something the CLI printed",
+        "warning: something the CLI printed — Grüße, 日本語, 😀",
         init,
         "\x1b[?25l" + assistant + "\r",
         "",
@@ -116,7 +116,7 @@ describe.concurrent.each(transports)("record over %s", (transport) => {
       })
 
       assert.deepStrictEqual(recordedLines(file("run.ndjson")), [
-        "warning: something the CLI printed",
+        "warning: something the CLI printed — Grüße, 日本語, 😀",
         init,
         assistant,
         "{not json",

@@ -23,9 +23,15 @@ import { RecordError } from "../ClaudeError.js"
  */
 export type Tap = <E, R>(lines: Stream.Stream<string, E, R>) => Stream.Stream<string, E | RecordError, R>
 
-/** Writes all of `bytes` (a regular file may take a large write in several pieces). */
-const writeAll = (fd: number, bytes: Uint8Array): void => {
-  let offset = 0
+/**
+ * Writes all of `text`: as a string (no Buffer to allocate; one write per chunk of lines is what
+ * recording costs), the rest, if a write of a regular file ever stops short, from its bytes.
+ */
+const writeAll = (fd: number, text: string): void => {
+  const written = Fs.writeSync(fd, text)
+  if (written === Buffer.byteLength(text, "utf8")) return
+  const bytes = Buffer.from(text, "utf8")
+  let offset = written
   while (offset < bytes.length) offset += Fs.writeSync(fd, bytes, offset, bytes.length - offset)
 }
 
@@ -33,7 +39,7 @@ const tap = (fd: number, path: string): Tap => (lines) =>
   Stream.mapChunksEffect(lines, (chunk) =>
     Chunk.isEmpty(chunk) ? Effect.succeed(chunk) : Effect.try({
       try: () => {
-        writeAll(fd, Buffer.from(Chunk.join(chunk, "\n") + "\n", "utf8"))
+        writeAll(fd, Chunk.join(chunk, "\n") + "\n")
         return chunk
       },
       catch: (cause) => new RecordError({ path, operation: "write", cause })
