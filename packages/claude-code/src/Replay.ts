@@ -143,10 +143,14 @@ export interface Replay extends ClaudeCode.ClaudeCodeService {
  */
 export const Replay: Context.Tag<Replay, Replay> = Context.GenericTag<Replay>("effect-claude-code/Replay")
 
-/** A recording decoded once: what every replay of it emits, and how it ends. */
+/** A recording decoded once: what every replay of it emits, returns and ends with. */
 interface Decoded {
   readonly events: Chunk.Chunk<ClaudeEvent.ClaudeEvent>
-  readonly end: ClaudeError.ClaudeCodeError | undefined
+  /** What `run` returns (when `runEnd` is undefined). */
+  readonly result: ClaudeResult.ClaudeResult
+  readonly runEnd: ClaudeError.ClaudeCodeError | undefined
+  /** As `runEnd`, folded as `stream` folds: without accumulating the text (see the runner). */
+  readonly streamEnd: ClaudeError.ClaudeCodeError | undefined
 }
 
 /**
@@ -157,31 +161,35 @@ interface Decoded {
 const decode = (lines: ReadonlyArray<string>): Decoded => {
   const events: Array<ClaudeEvent.ClaudeEvent> = []
   const diagnostics: Array<string> = []
-  let result = ClaudeResult.empty
-  for (let i = 0; i < lines.length; i++) {
+  let failure: ClaudeError.DecodeError | undefined
+  let sawResult = false
+  for (let i = 0; i < lines.length && failure === undefined && !sawResult; i++) {
     const decoded = ClaudeEvent.decodeLine(lines[i]!, i + 1)
-    if (Either.isLeft(decoded)) return { events: Chunk.unsafeFromArray(events), end: decoded.left }
-    const event = decoded.right
-    if (event._tag === "Diagnostic") {
+    if (Either.isLeft(decoded)) {
+      failure = decoded.left
+    } else if (decoded.right._tag === "Diagnostic") {
       pushDiagnostic(diagnostics, lines[i]!)
-      continue
-    }
-    events.push(event)
-    result = ClaudeResult.step(result, event)
-    if (event._tag === "Result") {
-      const end = ClaudeResult.isFailure(result) ? ClaudeError.ClaudeFailure.fromResult(result) : undefined
-      return { events: Chunk.unsafeFromArray(events), end }
+    } else {
+      events.push(decoded.right)
+      sawResult = decoded.right._tag === "Result"
     }
   }
-  return {
-    events: Chunk.unsafeFromArray(events),
-    end: new ClaudeError.ProcessError({
-      exitCode: null,
-      signal: null,
-      diagnostics: diagnostics.slice(-DIAGNOSTIC_LINES),
-      partial: result
-    })
+  const fold = (keepText: boolean) => {
+    const folder = new ClaudeResult.Folder(ClaudeResult.empty, { keepText })
+    for (const event of events) folder.add(event)
+    const result = folder.result()
+    const end: ClaudeError.ClaudeCodeError | undefined = failure ?? (sawResult
+      ? (ClaudeResult.isFailure(result) ? ClaudeError.ClaudeFailure.fromResult(result) : undefined)
+      : new ClaudeError.ProcessError({
+        exitCode: null,
+        signal: null,
+        diagnostics: diagnostics.slice(-DIAGNOSTIC_LINES),
+        partial: result
+      }))
+    return { result, end }
   }
+  const run = fold(true)
+  return { events: Chunk.unsafeFromArray(events), result: run.result, runEnd: run.end, streamEnd: fold(false).end }
 }
 
 const describeMatcher = (matcher: PromptMatcher): string =>
@@ -243,21 +251,41 @@ export const make: (recordings: Recordings) => Effect.Effect<Replay, RecordingEr
     const known = entries.map((entry) => entry.label)
     const calls: Array<Call> = []
 
+    /** The recording that answers a run, after the checks a real run makes first. */
+    const answer = (
+      prompt: string,
+      options: ClaudeCode.Options
+    ): Either.Either<Decoded, ClaudeError.InvalidOptions | UnknownPrompt> => {
+      const entry = entries.find((entry) => matches(entry.prompt, prompt, options))
+      calls.push({ prompt, options, recording: entry?.label })
+      const problem = validate(prompt, options)
+      if (problem !== undefined) return Either.left(new ClaudeError.InvalidOptions(problem))
+      return entry === undefined ? Either.left(new UnknownPrompt({ prompt, known })) : Either.right(entry.decoded)
+    }
+
     const stream: Replay["stream"] = (prompt, options = {}) =>
       Stream.suspend(() => {
-        const entry = entries.find((entry) => matches(entry.prompt, prompt, options))
-        calls.push({ prompt, options, recording: entry?.label })
-        const problem = validate(prompt, options)
-        if (problem !== undefined) return Stream.fail(new ClaudeError.InvalidOptions(problem))
-        if (entry === undefined) return Stream.die(new UnknownPrompt({ prompt, known }))
-        const events = Stream.fromChunk(entry.decoded.events)
-        return entry.decoded.end === undefined ? events : Stream.concat(events, Stream.fail(entry.decoded.end))
+        const found = answer(prompt, options)
+        if (Either.isLeft(found)) {
+          return found.left._tag === "UnknownPrompt" ? Stream.die(found.left) : Stream.fail(found.left)
+        }
+        const events = Stream.fromChunk(found.right.events)
+        return found.right.streamEnd === undefined ? events : Stream.concat(events, Stream.fail(found.right.streamEnd))
+      })
+
+    const run: Replay["run"] = (prompt, options = {}) =>
+      Effect.suspend(() => {
+        const found = answer(prompt, options)
+        if (Either.isLeft(found)) {
+          return found.left._tag === "UnknownPrompt" ? Effect.die(found.left) : Effect.fail(found.left)
+        }
+        return found.right.runEnd === undefined ? Effect.succeed(found.right.result) : Effect.fail(found.right.runEnd)
       })
 
     return {
       defaults: {},
       stream,
-      run: (prompt, options) => ClaudeResult.fold(stream(prompt, options)),
+      run,
       calls: Effect.sync(() => calls.slice())
     }
   }
