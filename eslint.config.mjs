@@ -12,7 +12,7 @@ export default tseslint.config(
       "**/node_modules/**",
       "**/dist/**",
       "**/.tsbuildinfo/**",
-      "docs/**",
+      "**/docs/**",
       "bench/results/**",
       "**/*.md"
     ]

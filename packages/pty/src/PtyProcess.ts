@@ -19,6 +19,19 @@ import * as internal from "./internal/ptyProcess.js"
  * `killTimeout`. Each step is skipped as soon as the process has exited. Whatever is left of its
  * process group after it exited gets SIGKILL.
  *
+ * @example
+ * ```ts
+ * import { PtyProcess } from "effect-pty"
+ *
+ * // a child that saves its work on SIGTERM: skip SIGINT, give it longer
+ * const shutdown: PtyProcess.ShutdownOptions = {
+ *   ...PtyProcess.defaultShutdown,
+ *   interruptSignal: "SIGTERM",
+ *   interruptTimeout: "5 seconds"
+ * }
+ * const program = PtyProcess.spawn({ command: "my-server", shutdown })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -34,6 +47,15 @@ export interface ShutdownOptions {
  * The escalation used unless `SpawnOptions.shutdown` overrides a step: 1 s grace, SIGINT + 1 s,
  * SIGTERM + 500 ms, SIGKILL + 500 ms (at most 3 s in all).
  *
+ * @example
+ * ```ts
+ * import { PtyProcess } from "effect-pty"
+ *
+ * assert.strictEqual(PtyProcess.defaultShutdown.interruptSignal, "SIGINT")
+ * // override one step, keep the others
+ * const program = PtyProcess.spawn({ command: "vim", shutdown: { gracePeriod: "0 millis" } })
+ * ```
+ *
  * @since 0.1.0
  * @category defaults
  */
@@ -48,6 +70,14 @@ export const defaultShutdown: ShutdownOptions = {
 /**
  * Terminal width used unless `SpawnOptions.cols` is given.
  *
+ * @example
+ * ```ts
+ * import { PtyProcess } from "effect-pty"
+ *
+ * assert.strictEqual(PtyProcess.defaultCols, 200)
+ * const program = PtyProcess.spawn({ command: "htop", cols: 80, rows: 24 })
+ * ```
+ *
  * @since 0.1.0
  * @category defaults
  */
@@ -55,6 +85,13 @@ export const defaultCols = 200
 
 /**
  * Terminal height used unless `SpawnOptions.rows` is given.
+ *
+ * @example
+ * ```ts
+ * import { PtyProcess } from "effect-pty"
+ *
+ * assert.strictEqual(PtyProcess.defaultRows, 50)
+ * ```
  *
  * @since 0.1.0
  * @category defaults
@@ -65,12 +102,38 @@ export const defaultRows = 50
  * Characters of output buffered (not yet taken by the consumer of `output`) before reading from
  * the terminal pauses: 1 MiB.
  *
+ * @example
+ * ```ts
+ * import { PtyProcess } from "effect-pty"
+ *
+ * assert.strictEqual(PtyProcess.defaultHighWaterMark, 1024 * 1024)
+ * // a chatty child and a slow consumer: hold at most about 2 x 64 KiB
+ * const program = PtyProcess.spawn({ command: "yes", highWaterMark: 64 * 1024 })
+ * ```
+ *
  * @since 0.1.0
  * @category defaults
  */
 export const defaultHighWaterMark = 1024 * 1024
 
 /**
+ * What to start and how: the command and its arguments, working directory, environment, terminal
+ * size, shutdown escalation, an optional file for stdin and the output buffer bound.
+ *
+ * @example
+ * ```ts
+ * import { PtyProcess } from "effect-pty"
+ *
+ * const options: PtyProcess.SpawnOptions = {
+ *   command: "git",
+ *   args: ["log", "--oneline", "-5"],
+ *   cwd: "/my/repo",
+ *   env: { GIT_PAGER: "cat", LESS: undefined }, // LESS removed
+ *   cols: 120
+ * }
+ * const program = PtyProcess.spawn(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -113,6 +176,16 @@ export interface SpawnOptions {
  * How the process ended: `exitCode` when it exited, `signal` (and `exitCode: null`) when a signal
  * killed it.
  *
+ * @example
+ * ```ts
+ * import { PtyProcess } from "effect-pty"
+ *
+ * const done = new PtyProcess.ExitStatus({ exitCode: 0, signal: null })
+ * assert.strictEqual(done.isSuccess, true)
+ * const killed = new PtyProcess.ExitStatus({ exitCode: null, signal: "SIGKILL" })
+ * assert.strictEqual(killed.isSuccess, false)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -132,6 +205,24 @@ export class ExitStatus extends Data.Class<{
 
 /**
  * A spawned process. Obtained from {@link spawn}; valid while the scope it was spawned in is open.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { PtyProcess } from "effect-pty"
+ *
+ * // answer a prompt the child writes to its terminal
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const proc = yield* PtyProcess.spawn({ command: "sh", args: ["-c", "read -p 'name? ' n; echo hi $n"] })
+ *     yield* proc.output.pipe(Stream.takeUntil((chunk) => chunk.includes("name?")), Stream.runDrain)
+ *     yield* proc.write("Ada\r")
+ *     const rest = yield* Stream.mkString(proc.output)
+ *     const status = yield* proc.exitStatus
+ *     return { rest, ok: status.isSuccess }
+ *   })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -183,6 +274,14 @@ export interface PtyProcess {
  * Why a spawn failed. "Unknown" covers everything without a reason of its own (fork failure, an
  * unreadable `stdin` file, invalid options); `PtySpawnError.detail` says what exactly.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { PtyProcess } from "effect-pty"
+ *
+ * assert.strictEqual(Schema.is(PtyProcess.SpawnErrorReason)("NotFound"), true)
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -195,6 +294,17 @@ export const SpawnErrorReason = Schema.Literal(
 )
 
 /**
+ * The reasons of {@link SpawnErrorReason}, as a type.
+ *
+ * @example
+ * ```ts
+ * import { PtyProcess } from "effect-pty"
+ *
+ * const advice = (reason: PtyProcess.SpawnErrorReason): string =>
+ *   reason === "NotFound" ? "install it" : reason === "CwdMissing" ? "create the directory" : "see the detail"
+ * assert.strictEqual(advice("NotFound"), "install it")
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -212,6 +322,17 @@ const advice: Record<SpawnErrorReason, string> = {
 /**
  * The child could not be started. Checked before forking where possible (a missing command would
  * otherwise surface only as exit code 1), so `reason` says what to fix.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { PtyProcess } from "effect-pty"
+ *
+ * const program = PtyProcess.spawn({ command: "no-such-program" }).pipe(
+ *   Effect.catchTag("PtySpawnError", (error) =>
+ *     error.reason === "NotFound" ? Effect.logWarning(error.message) : Effect.fail(error))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -245,6 +366,19 @@ const errorCode = (cause: unknown): unknown => Predicate.hasProperty(cause, "cod
  * Reading the terminal failed with something other than its normal end (EIO once the child and
  * everything holding the terminal have gone, which just ends `output`).
  *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { PtyProcess } from "effect-pty"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const proc = yield* PtyProcess.spawn({ command: "ls" })
+ *     return yield* Stream.mkString(proc.output)
+ *   })
+ * ).pipe(Effect.catchTag("PtyReadError", (error) => Effect.succeed(`(output cut: ${error.message})`)))
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -263,6 +397,21 @@ export class PtyReadError extends Schema.TaggedError<PtyReadError>("effect-pty/P
 
 /**
  * Writing to or resizing the terminal failed.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { PtyProcess } from "effect-pty"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const proc = yield* PtyProcess.spawn({ command: "cat" })
+ *     yield* proc.write("hello\r").pipe(
+ *       Effect.catchTag("PtyWriteError", (error) => Effect.logWarning(error.operation, error.message))
+ *     )
+ *   })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -323,6 +472,17 @@ export const spawn: (options: SpawnOptions) => Effect.Effect<PtyProcess, PtySpaw
  * or the `PtySpawnError` that `spawn` would fail with. For callers that start processes by other
  * means and want the same typed reasons.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { PtyProcess } from "effect-pty"
+ *
+ * const missing = Effect.runSync(Effect.flip(PtyProcess.preflight({ command: "surely-not-installed-anywhere" })))
+ * assert.strictEqual(missing.reason, "NotFound")
+ * const sh = Effect.runSync(PtyProcess.preflight({ command: "sh" }))
+ * assert.ok(sh.endsWith("/sh"))
+ * ```
+ *
  * @since 0.1.0
  * @category utils
  */
@@ -330,6 +490,23 @@ export const preflight = (options: SpawnOptions): Effect.Effect<string, PtySpawn
 
 /**
  * Something the shutdown escalation can stop.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { PtyProcess } from "effect-pty"
+ * import { spawn } from "node:child_process"
+ *
+ * // a child on pipes, stopped with the same escalation as a terminal's
+ * const stoppable = (child: ReturnType<typeof spawn>): PtyProcess.Stoppable<number | null> => ({
+ *   signal: (signal) => Effect.sync(() => void child.kill(signal)),
+ *   exitStatus: Effect.async<number | null>((resume) => {
+ *     if (child.exitCode !== null) return resume(Effect.succeed(child.exitCode))
+ *     child.once("exit", (code) => resume(Effect.succeed(code)))
+ *   }),
+ *   isRunning: Effect.sync(() => child.exitCode === null && child.signalCode === null)
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -346,6 +523,18 @@ export interface Stoppable<A> {
  * Every wait is bounded and interruptible, so it works inside a finalizer. Only if the process
  * is still running `killTimeout` after SIGKILL does it keep waiting for `exitStatus`. It does not
  * kill the process group's remnants: `signal` decides what a signal reaches.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { PtyProcess } from "effect-pty"
+ *
+ * // `server`: a process on pipes, see Stoppable
+ * const stop = (server: PtyProcess.Stoppable<number | null>) =>
+ *   PtyProcess.escalate(server, { gracePeriod: "0 millis", interruptSignal: "SIGTERM" }).pipe(
+ *     Effect.tap((exitCode) => Effect.log(`stopped with ${exitCode}`))
+ *   )
+ * ```
  *
  * @since 0.1.0
  * @category utils
@@ -364,6 +553,22 @@ export const escalate = <A>(target: Stoppable<A>, options?: Partial<ShutdownOpti
  *
  * Cost: one fork of `/bin/sh` (about a millisecond) and a sleeping process while the scope is
  * open. If the watchdog cannot be started, a warning is logged and the child is left unguarded.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { PtyProcess } from "effect-pty"
+ * import { spawn } from "node:child_process"
+ *
+ * // a child on pipes in its own session, stopped even if this process is SIGKILLed
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const child = spawn("sleep", ["60"], { detached: true, stdio: "ignore" })
+ *     yield* PtyProcess.watchdog(child.pid!)
+ *     // ... use the child; closing the scope disarms the watchdog
+ *   })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category utils
