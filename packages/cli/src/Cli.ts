@@ -27,6 +27,13 @@ import { errorLine, NAME, splitTools } from "./internal/render.js"
 /**
  * The command's version (from its `package.json`).
  *
+ * @example
+ * ```ts
+ * import { Cli } from "effect-claude-code-cli"
+ *
+ * console.log(`effect-claude-code ${Cli.version}`)
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -36,6 +43,15 @@ export const version: string = (createRequire(import.meta.url)("../package.json"
  * What the handler needs beyond the parsed flags, provided by {@link run}: the signal that cancels
  * a run gracefully (the CLI gets SIGINT and saves its session; the `main` entry point aborts it on
  * SIGINT / SIGTERM), and the arguments after the `--` separator.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Cli } from "effect-claude-code-cli"
+ *
+ * // what Cli.run provides; a handler reads it like any service
+ * const cancelled = Effect.map(Cli.Invocation, ({ signal }) => signal.aborted)
+ * ```
  *
  * @since 0.1.0
  * @category tags
@@ -47,6 +63,14 @@ export class Invocation extends Context.Tag("effect-claude-code-cli/Invocation")
 
 /**
  * Ends the command with a non-zero exit code once everything has been printed.
+ *
+ * @example
+ * ```ts
+ * import { Cli, ExitCode } from "effect-claude-code-cli"
+ *
+ * const exit = new Cli.CommandExit({ code: ExitCode.Usage })
+ * assert.strictEqual(exit.message, "exit code 2")
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -219,6 +243,15 @@ const defaultInvocation: Context.Tag.Service<Invocation> = {
 /**
  * The command. Its handler fails with {@link CommandExit} for a non-zero exit code, after printing.
  *
+ * @example
+ * ```ts
+ * import { Command } from "@effect/cli"
+ * import { Cli } from "effect-claude-code-cli"
+ *
+ * // the command as a subcommand of your own CLI
+ * const mine = Command.make("mine").pipe(Command.withSubcommands([Cli.command]))
+ * ```
+ *
  * @since 0.1.0
  * @category commands
  */
@@ -260,6 +293,22 @@ const cli = Command.run(command, { name: NAME, version, footer })
  * Runs the command with `args` (`process.argv`: the runtime and script come first) and returns
  * its exit code. Never fails: every error is printed to stderr as one line and mapped to a code
  * (see `ExitCode`). Abort `signal` to cancel a run gracefully.
+ *
+ * @example
+ * ```ts
+ * import { NodeContext, NodeRuntime } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ * import { Cli } from "effect-claude-code-cli"
+ *
+ * // what the bin does, in short
+ * const controller = new AbortController()
+ * process.on("SIGINT", () => controller.abort())
+ * const main = Cli.run(process.argv, { signal: controller.signal }).pipe(
+ *   Effect.flatMap((code) => Effect.sync(() => process.exit(code))),
+ *   Effect.provide(NodeContext.layer)
+ * )
+ * // NodeRuntime.runMain(main)
+ * ```
  *
  * @since 0.1.0
  * @category running

@@ -8,6 +8,14 @@ import type { NonEmptyReadonlyArray } from "effect/Array"
 /**
  * An exit code of the command.
  *
+ * @example
+ * ```ts
+ * import { ExitCode } from "effect-claude-code-cli"
+ *
+ * const retryable = (code: ExitCode.ExitCode): boolean => code === ExitCode.CliFailed
+ * assert.strictEqual(retryable(4), true)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -15,6 +23,13 @@ export type ExitCode = 0 | 1 | 2 | 3 | 4 | 70 | 130 | 141
 
 /**
  * The run completed and Claude reported success.
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "effect-claude-code-cli"
+ *
+ * assert.strictEqual(ExitCode.Done, 0)
+ * ```
  *
  * @since 0.1.0
  * @category codes
@@ -25,6 +40,13 @@ export const Done = 0 as const
  * Claude reported an error in its result (`ClaudeError.ClaudeFailure`: API error, max turns,
  * budget, unknown session, ...).
  *
+ * @example
+ * ```ts
+ * import { ExitCode } from "effect-claude-code-cli"
+ *
+ * assert.strictEqual(ExitCode.ClaudeFailed, 1)
+ * ```
+ *
  * @since 0.1.0
  * @category codes
  */
@@ -33,6 +55,13 @@ export const ClaudeFailed = 1 as const
 /**
  * Usage error: an unknown or malformed flag, a missing or empty prompt, an invalid option value
  * (`ClaudeError.InvalidOptions`), or stdin that could not be read for `-`.
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "effect-claude-code-cli"
+ *
+ * assert.strictEqual(ExitCode.Usage, 2)
+ * ```
  *
  * @since 0.1.0
  * @category codes
@@ -43,6 +72,13 @@ export const Usage = 2 as const
  * The Claude Code CLI could not be started (`ClaudeError.SpawnError`: not found, not executable,
  * missing `--cwd`, arguments too long).
  *
+ * @example
+ * ```ts
+ * import { ExitCode } from "effect-claude-code-cli"
+ *
+ * assert.strictEqual(ExitCode.SpawnFailed, 3)
+ * ```
+ *
  * @since 0.1.0
  * @category codes
  */
@@ -52,6 +88,13 @@ export const SpawnFailed = 3 as const
  * The CLI failed without writing a result (`ClaudeError.ProcessError`, `ReadError`, `DecodeError`,
  * `IdleTimeout`).
  *
+ * @example
+ * ```ts
+ * import { ExitCode } from "effect-claude-code-cli"
+ *
+ * assert.strictEqual(ExitCode.CliFailed, 4)
+ * ```
+ *
  * @since 0.1.0
  * @category codes
  */
@@ -59,6 +102,13 @@ export const CliFailed = 4 as const
 
 /**
  * A bug in this command (an unexpected defect); the message says what broke.
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "effect-claude-code-cli"
+ *
+ * assert.strictEqual(ExitCode.Internal, 70)
+ * ```
  *
  * @since 0.1.0
  * @category codes
@@ -69,6 +119,13 @@ export const Internal = 70 as const
  * Cancelled by SIGINT or SIGTERM (`ClaudeError.Cancelled`): the CLI was interrupted gracefully so
  * the session is saved; what it produced and the session id are still printed.
  *
+ * @example
+ * ```ts
+ * import { ExitCode } from "effect-claude-code-cli"
+ *
+ * assert.strictEqual(ExitCode.Cancelled, 130)
+ * ```
+ *
  * @since 0.1.0
  * @category codes
  */
@@ -77,6 +134,13 @@ export const Cancelled = 130 as const
 /**
  * stdout was closed before the run ended (e.g. piped into `head`); the CLI is stopped.
  *
+ * @example
+ * ```ts
+ * import { ExitCode } from "effect-claude-code-cli"
+ *
+ * assert.strictEqual(ExitCode.OutputClosed, 141)
+ * ```
+ *
  * @since 0.1.0
  * @category codes
  */
@@ -84,6 +148,13 @@ export const OutputClosed = 141 as const
 
 /**
  * Every code with a one-line description, in the order the help text lists them.
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "effect-claude-code-cli"
+ *
+ * for (const [code, text] of ExitCode.descriptions) console.log(`${code}\t${text}`)
+ * ```
  *
  * @since 0.1.0
  * @category codes
@@ -101,6 +172,14 @@ export const descriptions: NonEmptyReadonlyArray<readonly [ExitCode, string]> = 
 
 /**
  * The exit code for an error of a run, by its `_tag` (`ClaudeError.ClaudeCodeError`).
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "effect-claude-code-cli"
+ *
+ * assert.strictEqual(ExitCode.fromErrorTag("SpawnError"), ExitCode.SpawnFailed)
+ * assert.strictEqual(ExitCode.fromErrorTag("Cancelled"), 130)
+ * ```
  *
  * @since 0.1.0
  * @category constructors
