@@ -123,7 +123,9 @@ describe.concurrent("askProject, live", () => {
       const { cwd, options } = yield* live(todoScript)
       const file = Path.join(cwd, "todo-count.ndjson")
       // the same program, with `record` set for its runs through the layer's defaults
-      const recorded = yield* askProject(todoQuestion).pipe(Effect.provide(ClaudeCode.layer({ ...options, record: file })))
+      const recorded = yield* askProject(todoQuestion).pipe(
+        Effect.provide(ClaudeCode.layer({ ...options, record: file }))
+      )
       const replayed = yield* askProject(todoQuestion).pipe(Effect.provide(Replay.layer({ [todoQuestion]: file })))
       assert.deepStrictEqual(replayed, recorded)
     }))

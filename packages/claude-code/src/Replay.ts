@@ -208,7 +208,9 @@ const matches = (matcher: PromptMatcher, prompt: string, options: ClaudeCode.Opt
     ? prompt.search(matcher) !== -1 // unlike `test`, ignores and keeps `lastIndex` (a /g RegExp is stateful)
     : matcher(prompt, options)
 
-const load = (recording: Recording): Effect.Effect<{ readonly label: string; readonly decoded: Decoded }, RecordingError> => {
+const load = (
+  recording: Recording
+): Effect.Effect<{ readonly label: string; readonly decoded: Decoded }, RecordingError> => {
   const prompt = describeMatcher(recording.prompt)
   if ("lines" in recording) {
     const text = typeof recording.lines === "string" ? recording.lines : recording.lines.join("\n")
@@ -221,14 +223,20 @@ const load = (recording: Recording): Effect.Effect<{ readonly label: string; rea
     catch: (cause) => new RecordingError({ path, cause })
   }).pipe(
     // Invalid UTF-8 becomes U+FFFD and lines are split and cleaned exactly as in a run.
-    Effect.map((bytes) => ({ label: `${prompt} (${path})`, decoded: decode(splitAll([new TextDecoder().decode(bytes)])) }))
+    Effect.map((bytes) => ({
+      label: `${prompt} (${path})`,
+      decoded: decode(splitAll([new TextDecoder().decode(bytes)]))
+    }))
   )
 }
 
 const normalise = (recordings: Recordings): ReadonlyArray<Recording> =>
   Array.isArray(recordings)
     ? recordings as ReadonlyArray<Recording>
-    : Object.entries(recordings as { readonly [prompt: string]: string | URL }).map(([prompt, file]) => ({ prompt, file }))
+    : Object.entries(recordings as { readonly [prompt: string]: string | URL }).map(([prompt, file]) => ({
+      prompt,
+      file
+    }))
 
 /**
  * Reads and decodes the recordings and builds the replaying service. Each run is checked like a
@@ -318,5 +326,8 @@ export const make: (recordings: Recordings) => Effect.Effect<Replay, RecordingEr
  */
 export const layer = (recordings: Recordings): Layer.Layer<ClaudeCode.ClaudeCode | Replay, RecordingError> =>
   Layer.effectContext(
-    Effect.map(make(recordings), (replay) => Context.make(Replay, replay).pipe(Context.add(ClaudeCode.ClaudeCode, replay)))
+    Effect.map(
+      make(recordings),
+      (replay) => Context.make(Replay, replay).pipe(Context.add(ClaudeCode.ClaudeCode, replay))
+    )
   )
