@@ -22,7 +22,9 @@ import { createRequire } from "node:module"
 import * as Path from "node:path"
 import * as ExitCode from "./ExitCode.js"
 import * as Io from "./internal/io.js"
+import { flags, helpText } from "./internal/help.js"
 import { errorLine, NAME, splitTools } from "./internal/render.js"
+import { style, useColour } from "./internal/terminal.js"
 
 /**
  * The command's version (from its `package.json`).
@@ -106,91 +108,86 @@ const positive = (flag: string, integer: boolean) => (value: number) =>
 const config = {
   claude: Options.text("claude").pipe(
     Options.withPseudoName("PATH"),
-    Options.withDescription("The Claude Code executable (default: `claude` on PATH)."),
+    Options.withDescription(flags.claude.text),
     Options.optional
   ),
   cwd: Options.directory("cwd").pipe(
     Options.withPseudoName("DIR"),
-    Options.withDescription("Working directory of the run: the project Claude works on (default: the current one)."),
+    Options.withDescription(flags.cwd.text),
     Options.optional
   ),
   model: Options.text("model").pipe(
     Options.withPseudoName("MODEL"),
-    Options.withDescription("The model, e.g. `sonnet` or a full model name."),
+    Options.withDescription(flags.model.text),
     Options.optional
   ),
   resume: Options.text("resume").pipe(
     Options.withPseudoName("ID"),
-    Options.withDescription("Continue the session with this id (printed at the end of every run)."),
+    Options.withDescription(flags.resume.text),
     Options.optional
   ),
   continue: Options.boolean("continue").pipe(
-    Options.withDescription("Continue the most recent session of the working directory.")
+    Options.withDescription(flags.continue.text)
   ),
   forkSession: Options.boolean("fork-session").pipe(
-    Options.withDescription("With --resume or --continue: branch off under a new session id.")
+    Options.withDescription(flags.forkSession.text)
   ),
   sessionId: Options.text("session-id").pipe(
     Options.withPseudoName("UUID"),
-    Options.withDescription("The id for the new session (a UUID)."),
+    Options.withDescription(flags.sessionId.text),
     Options.optional
   ),
   partial: Options.boolean("partial").pipe(
-    Options.withDescription("Include partial messages: text arrives as it is generated, in small deltas.")
+    Options.withDescription(flags.partial.text)
   ),
   maxTurns: Options.integer("max-turns").pipe(
     Options.withPseudoName("N"),
     Options.mapEffect(positive("--max-turns", true)),
-    Options.withDescription("Stop after N agentic turns."),
+    Options.withDescription(flags.maxTurns.text),
     Options.optional
   ),
   permissionMode: Options.choice("permission-mode", permissionModes).pipe(
-    Options.withDescription("How tool permissions are decided."),
+    Options.withDescription(flags.permissionMode.text),
     Options.optional
   ),
   allowedTools: Options.text("allowed-tools").pipe(
     Options.withPseudoName("TOOLS"),
     Options.repeated,
-    Options.withDescription(
-      "Tools allowed without asking, e.g. `Read` or `Bash(git log:*)`; repeat the flag or separate tools with commas."
-    )
+    Options.withDescription(flags.allowedTools.text)
   ),
   disallowedTools: Options.text("disallowed-tools").pipe(
     Options.withPseudoName("TOOLS"),
     Options.repeated,
-    Options.withDescription("Tools that are refused; repeat the flag or separate tools with commas.")
+    Options.withDescription(flags.disallowedTools.text)
   ),
   systemPrompt: Options.text("system-prompt").pipe(
     Options.withPseudoName("TEXT"),
-    Options.withDescription("Replace the default system prompt."),
+    Options.withDescription(flags.systemPrompt.text),
     Options.optional
   ),
   appendSystemPrompt: Options.text("append-system-prompt").pipe(
     Options.withPseudoName("TEXT"),
-    Options.withDescription("Append to the default system prompt."),
+    Options.withDescription(flags.appendSystemPrompt.text),
     Options.optional
   ),
   transport: Options.choice("transport", ["pty", "pipe"]).pipe(
     Options.withDefault("pty" as const),
-    Options.withDescription("Run the CLI in a pseudo-terminal (pty, the default) or over plain pipes (pipe).")
+    Options.withDescription(flags.transport.text)
   ),
   idleTimeout: Options.float("idle-timeout").pipe(
     Options.withPseudoName("SECONDS"),
     Options.mapEffect(positive("--idle-timeout", false)),
-    Options.withDescription("Stop the run when the CLI writes nothing for this many seconds (exit code 4)."),
+    Options.withDescription(flags.idleTimeout.text),
     Options.optional
   ),
   record: Options.text("record").pipe(
     Options.withPseudoName("FILE"),
-    Options.withDescription("Also save the CLI's raw output (NDJSON, every line as written) to FILE, for replaying."),
+    Options.withDescription(flags.record.text),
     Options.optional
   ),
   output: Options.choice("output", ["text", "events", "json"]).pipe(
     Options.withDefault("text" as const),
-    Options.withDescription(
-      "text: the answer as it arrives, then a summary line on stderr; events: every event as one JSON " +
-        "line (stream-json); json: the folded result as one JSON object."
-    )
+    Options.withDescription(flags.output.text)
   ),
   prompt: Args.text({ name: "PROMPT" }).pipe(
     Args.withDescription("The prompt; `-` reads it from stdin. Put it after `--` when it starts with `-`.")
@@ -289,6 +286,19 @@ const footer = HelpDoc.sequence(
 
 const cli = Command.run(command, { name: NAME, version, footer })
 
+/** `-h` or `--help` before the `--` separator (`args` as `process.argv`). */
+const wantsHelp = (args: ReadonlyArray<string>): boolean => {
+  const words = args.slice(2)
+  const end = words.indexOf("--")
+  return (end < 0 ? words : words.slice(0, end)).some((word) => word === "--help" || word === "-h")
+}
+
+/** The help for stdout: as wide as the terminal (100 columns when not one), coloured on a terminal. */
+const help = (): string => {
+  const onTerminal = process.stdout.isTTY === true
+  return helpText(version, onTerminal ? process.stdout.columns || 80 : 100, style(useColour(process.env, onTerminal)))
+}
+
 /**
  * Runs the command with `args` (`process.argv`: the runtime and script come first) and returns
  * its exit code. Never fails: every error is printed to stderr as one line and mapped to a code
@@ -317,7 +327,9 @@ export const run = (
   args: ReadonlyArray<string>,
   options?: { readonly signal?: AbortSignal | undefined }
 ): Effect.Effect<ExitCode.ExitCode, never, CliApp.CliApp.Environment> =>
-  cli(args).pipe(
+  wantsHelp(args)
+    ? Effect.as(Effect.ignore(Effect.suspend(() => Io.stdout(help()))), ExitCode.Done)
+    : cli(args).pipe(
     Effect.as(ExitCode.Done),
     Effect.catchAll((error): Effect.Effect<ExitCode.ExitCode> => {
       if (error instanceof CommandExit) return Effect.succeed(error.code as ExitCode.ExitCode)

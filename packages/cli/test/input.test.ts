@@ -1,7 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Effect from "effect/Effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import * as Cli from "../src/Cli.js"
 import { FAKE, runBin, tempDir, TTY_PROBE } from "./utils/bin.js"
 
 const readJson = (file: string) => JSON.parse(Fs.readFileSync(file, "utf8"))
@@ -143,33 +147,37 @@ describe("flags", () => {
       ])
     }).pipe(Effect.scoped))
 
-  it.live("--help lists every flag and the exit codes, without terminal styling when piped", () =>
+  it.live("--help: every flag on one line with what it does, examples and the exit codes; no styling when piped", () =>
     Effect.gen(function*() {
       const run = yield* runBin(["--help"])
       assert.strictEqual(run.code, 0)
+      assert.strictEqual(run.stderr, "")
       assert.notInclude(run.stdout, "\u001b[")
-      const flags = [
-        "--claude PATH",
-        "--cwd DIR",
-        "--model MODEL",
-        "--resume ID",
-        "--continue",
-        "--fork-session",
-        "--session-id UUID",
-        "--partial",
-        "--max-turns N",
-        "--permission-mode default | acceptEdits | auto | bypassPermissions | manual | dontAsk | plan",
-        "--allowed-tools TOOLS",
-        "--disallowed-tools TOOLS",
-        "--system-prompt TEXT",
-        "--append-system-prompt TEXT",
-        "--transport pty | pipe",
-        "--idle-timeout SECONDS",
-        "--output text | events | json",
-        "<PROMPT>"
-      ]
-      for (const flag of flags) assert.include(run.stdout, `\n${flag}`, flag)
-      const codes = run.stdout.slice(run.stdout.indexOf("EXIT CODES"))
-      for (const code of [0, 1, 2, 3, 4, 130]) assert.match(codes, new RegExp(`\\n${code}\\n`), String(code))
+      const section = (name: string) => {
+        const from = run.stdout.indexOf(`\n${name}\n`)
+        assert.isAbove(from, 0, name)
+        const rest = run.stdout.slice(from + name.length + 2)
+        return rest.slice(0, rest.indexOf("\n\n") < 0 ? undefined : rest.indexOf("\n\n")).split("\n")
+      }
+      // Every option the command parses (as @effect/cli lists them in its own help) has a line of
+      // its own: the flag, then a description, and no continuation line (piped: 100 columns).
+      const generated = HelpDoc.toAnsiText(Command.getHelp(Cli.command, CliConfig.defaultConfig))
+        .replace(/\u001b\[[0-9;]*m/g, "")
+      const names = [...generated.matchAll(/^(--[\w-]+)/gm)].map((match) => match[1]!)
+      assert.includeMembers(names, ["--claude", "--record", "--output", "--permission-mode", "--allowed-tools"])
+      const options = section("OPTIONS")
+      for (const name of [...names, "--help", "--version"]) {
+        const line = options.find((line) => new RegExp(`^  (-h, )?${name}\\b`).test(line))
+        assert.isDefined(line, name)
+        assert.match(line!, /^ {2}\S.*\S {2,}\w.{10,}$/, name)
+      }
+      assert.isTrue(options.every((line) => line.startsWith("  -") && line.length <= 100), options.join("\n"))
+      assert.include(section("EXAMPLES").join("\n"), `  effect-claude-code "What does this project do?"`)
+      const codes = section("EXIT CODES")
+      for (const code of [0, 1, 2, 3, 4, 70, 130, 141]) assert.isTrue(codes.some((line) => line.startsWith(`  ${code} `)), String(code))
+      // -h is the same; FORCE_COLOR styles it even when piped.
+      assert.strictEqual((yield* runBin(["-h"])).stdout, run.stdout)
+      const coloured = yield* runBin(["--help"], { env: { NO_COLOR: undefined, FORCE_COLOR: "1" } })
+      assert.include(coloured.stdout, "\u001b[1m--claude PATH\u001b[22m")
     }))
 })

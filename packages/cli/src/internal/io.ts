@@ -1,6 +1,7 @@
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { useColour } from "./terminal.js"
 
 /**
  * Writing to stdout or stderr failed, typically `EPIPE`: the reader went away (`| head`).
@@ -85,8 +86,7 @@ export const readStdin: Effect.Effect<string, StdinError> = Effect.async<string,
 // eslint-disable-next-line no-control-regex
 const ansi = /\u001b\[[0-9;]*m/g
 
-const plain = (stream: NodeJS.WriteStream): boolean =>
-  !stream.isTTY || (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "")
+const plain = (stream: NodeJS.WriteStream): boolean => !useColour(process.env, stream.isTTY === true)
 
 /**
  * Runs `effect` with a `Console` for `@effect/cli`: `log` (help, version) drops ANSI styling when
