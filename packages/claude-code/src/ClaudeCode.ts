@@ -5,17 +5,22 @@
  * @since 0.1.0
  */
 import type * as Deferred from "effect/Deferred"
-import type * as Duration from "effect/Duration"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type { PtyProcess } from "effect-pty"
-import type * as ClaudeError from "./ClaudeError.js"
+import * as ClaudeError from "./ClaudeError.js"
 import type * as ClaudeEvent from "./ClaudeEvent.js"
 import type * as ClaudeResult from "./ClaudeResult.js"
 import * as internal from "./internal/runner.js"
+import * as telemetry from "./internal/telemetry.js"
 
 /**
  * How the CLI process is attached: a pseudo-terminal (the default, as an interactive user
@@ -158,15 +163,23 @@ export const mergeOptions = (defaults: Options, options: Options | undefined): O
     }
 
 /**
- * Builds the service from default options.
+ * Builds the service from default options. Every run is traced (a span `ClaudeCode.stream` or
+ * `ClaudeCode.run`), counted in {@link metrics} and logged at Debug level; see the README's
+ * Observability section.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (defaults: Options = {}): ClaudeCodeService => ({
   defaults,
-  stream: (prompt, options) => internal.stream(prompt, mergeOptions(defaults, options)),
-  run: (prompt, options) => internal.run(prompt, mergeOptions(defaults, options))
+  stream: (prompt, options) => {
+    const merged = mergeOptions(defaults, options)
+    return telemetry.instrumentStream(prompt, merged, internal.stream(prompt, merged))
+  },
+  run: (prompt, options) => {
+    const merged = mergeOptions(defaults, options)
+    return telemetry.instrumentRun(prompt, merged, internal.run(prompt, merged))
+  }
 })
 
 /**
@@ -238,3 +251,105 @@ export const run = (
   options?: Options
 ): Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError> =>
   Effect.flatMap(service, (s) => s.run(prompt, options))
+
+/**
+ * The metrics every run of the {@link ClaudeCode} service records (`effect/Metric`; export them
+ * with `@effect/opentelemetry` or read them with `Metric.value`):
+ *
+ * - `runsStarted` `effect_claude_code_runs_started`, `runsFinished` `effect_claude_code_runs_finished`
+ *   (ended without an error), `runsFailed` `effect_claude_code_runs_failed` (tag `error`: the error's
+ *   `_tag`, or `Interrupted`): counters, tag `transport`.
+ * - `tokens` `effect_claude_code_tokens`: counter, tag `type` (`input`, `output`, `cache_read`,
+ *   `cache_creation`), from each run's `result`.
+ * - `costUsd` `effect_claude_code_cost_usd`: counter, `total_cost_usd` of each run's `result`.
+ * - `runDuration` `effect_claude_code_run_duration`: timer (histogram, milliseconds), tag `transport`.
+ * - `runsActive` `effect_claude_code_runs_active`: gauge, runs (CLI processes) in progress.
+ *
+ * @since 0.1.0
+ * @category observability
+ */
+export const metrics = {
+  runsStarted: telemetry.runsStarted,
+  runsFinished: telemetry.runsFinished,
+  runsFailed: telemetry.runsFailed,
+  tokens: telemetry.tokens,
+  costUsd: telemetry.costUsd,
+  runDuration: telemetry.runDuration,
+  runsActive: telemetry.runsActive
+} as const
+
+/**
+ * Options of {@link retryRateLimited}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryRateLimitedOptions {
+  /**
+   * The longest wait for a rate limit's `resetsAt` (default 5 minutes). A limit that resets
+   * later is not waited for: the run fails with its `ClaudeFailure` at once.
+   */
+  readonly maxWait?: Duration.DurationInput | undefined
+}
+
+const DEFAULT_MAX_WAIT = Duration.minutes(5)
+
+/**
+ * Retries an effect (e.g. {@link run}) that Claude rejected for rate limits
+ * (`ClaudeError.isRateLimited`: HTTP 429 or a rejected `rate_limit_event`), as `Effect.retry`
+ * would with `schedule`; every other error is returned at once. When the CLI said when the
+ * limit resets (`resetsAt`, subscription users), the retry waits until then as well (at least
+ * the schedule's delay); a reset already past only waits the schedule's delay; a reset further
+ * than `maxWait` away ends the retries with the error.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Schedule } from "effect"
+ *
+ * const program = ClaudeCode.run("Summarise the changes").pipe(
+ *   ClaudeCode.retryRateLimited(Schedule.exponential("10 seconds").pipe(Schedule.intersect(Schedule.recurs(3))))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category retrying
+ */
+export const retryRateLimited: {
+  <Out, R2>(
+    schedule: Schedule.Schedule<Out, ClaudeError.ClaudeFailure, R2>,
+    options?: RetryRateLimitedOptions
+  ): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R | R2>
+  <A, E, R, Out, R2>(
+    self: Effect.Effect<A, E, R>,
+    schedule: Schedule.Schedule<Out, ClaudeError.ClaudeFailure, R2>,
+    options?: RetryRateLimitedOptions
+  ): Effect.Effect<A, E, R | R2>
+} = dual(
+  (args) => Effect.isEffect(args[0]),
+  <A, E, R, Out, R2>(
+    self: Effect.Effect<A, E, R>,
+    schedule: Schedule.Schedule<Out, ClaudeError.ClaudeFailure, R2>,
+    options?: RetryRateLimitedOptions
+  ): Effect.Effect<A, E, R | R2> =>
+    Effect.flatMap(Schedule.driver(schedule), (driver) => {
+      const maxWait = Duration.toMillis(options?.maxWait ?? DEFAULT_MAX_WAIT)
+      const attempt: Effect.Effect<A, E, R | R2> = Effect.catchAll(self, (error) => {
+        if (!ClaudeError.isRateLimited(error)) return Effect.fail(error)
+        const resetsAt = ClaudeError.rateLimitResetsAt(error)
+        return Effect.gen(function*() {
+          if (resetsAt !== undefined && resetsAt - (yield* Clock.currentTimeMillis) > maxWait) {
+            return yield* Effect.fail(error)
+          }
+          // Waits the schedule's delay, or fails when the schedule is done.
+          if (Either.isLeft(yield* Effect.either(driver.next(error)))) return yield* Effect.fail(error)
+          if (resetsAt !== undefined) {
+            const left = resetsAt - (yield* Clock.currentTimeMillis)
+            if (left > 0) yield* Effect.sleep(Duration.millis(left))
+          }
+          return yield* attempt
+        })
+      })
+      return attempt
+    })
+)

@@ -216,10 +216,11 @@ export class ProcessError extends Schema.TaggedError<ProcessError>("effect-claud
   }
 }
 
+/** `resetsAt` is a Unix time; seconds in the CLI's output, but accept milliseconds too. */
+const resetsAtMillis = (resetsAt: number): number => resetsAt < 1e12 ? resetsAt * 1000 : resetsAt
+
 const formatResetsAt = (resetsAt: number): string => {
-  // `resetsAt` is a Unix time; seconds in the CLI's output, but accept milliseconds too.
-  const millis = resetsAt < 1e12 ? resetsAt * 1000 : resetsAt
-  const date = new Date(millis)
+  const date = new Date(resetsAtMillis(resetsAt))
   return Number.isNaN(date.getTime()) ? String(resetsAt) : date.toISOString()
 }
 
@@ -391,3 +392,27 @@ export const ClaudeCodeError = Schema.Union(
   Cancelled,
   IdleTimeout
 )
+
+/**
+ * Whether `u` is a run that Claude rejected for rate limits: a {@link ClaudeFailure} with HTTP
+ * status 429, or whose latest `rate_limit_event` has `status: "rejected"`. Other failures (and
+ * every other error) are not.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isRateLimited = (u: unknown): u is ClaudeFailure =>
+  u instanceof ClaudeFailure && (u.apiErrorStatus === 429 || u.result.rateLimit?.status === "rejected")
+
+/**
+ * When the rate limit that rejected the run resets, in epoch milliseconds (from the latest
+ * `rate_limit_event`'s `resetsAt`), or `undefined` when the CLI did not say (API-key users get no
+ * `rate_limit_event`, only the 429).
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const rateLimitResetsAt = (error: ClaudeFailure): number | undefined => {
+  const resetsAt = error.result.rateLimit?.resetsAt
+  return resetsAt === undefined || !Number.isFinite(resetsAt) ? undefined : resetsAtMillis(resetsAt)
+}

@@ -13,6 +13,9 @@
 //   FAKE_CLAUDE_SIZE      bytes for "big-line" (default 50 MiB) and "big-result" (default 100 MiB)
 //   FAKE_CLAUDE_ENV_FILE  write the received environment as JSON to this file
 //   FAKE_CLAUDE_REPORT_FILE  mode "sigint-report": where to write how its last writes went
+//   FAKE_CLAUDE_COUNT_FILE   mode "rate-limited": counts the runs (shared by the retries of a test)
+//   FAKE_CLAUDE_REJECTIONS   mode "rate-limited": how many runs are rejected before one answers (default 1)
+//   FAKE_CLAUDE_RESETS_AT    mode "rate-limited": the rejected rate_limit_event's resetsAt (Unix seconds)
 //
 // Every mode that keeps running writes its `system/init` line first, so a test can wait for
 // that event instead of sleeping.
@@ -241,6 +244,89 @@ const modes = {
     child.unref()
     init()
     process.exitCode = 3
+  },
+  // Rejected for rate limits (a rejected rate_limit_event, the synthetic API error message and a
+  // 429 result, exit 1) for the first FAKE_CLAUDE_REJECTIONS runs counted in FAKE_CLAUDE_COUNT_FILE,
+  // then answers like "echo".
+  "rate-limited"() {
+    const file = env.FAKE_CLAUDE_COUNT_FILE
+    const count = file && fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) : 0
+    if (file) fs.writeFileSync(file, String(count + 1))
+    if (count >= Number(env.FAKE_CLAUDE_REJECTIONS ?? 1)) return modes.echo()
+    init()
+    out({
+      type: "rate_limit_event",
+      rate_limit_info: {
+        status: "rejected",
+        ...(env.FAKE_CLAUDE_RESETS_AT ? { resetsAt: Number(env.FAKE_CLAUDE_RESETS_AT) } : {}),
+        rateLimitType: "five_hour",
+        isUsingOverage: false
+      },
+      session_id: sessionId,
+      uuid: "50000000-0000-4000-8000-000000000000"
+    })
+    out({
+      type: "assistant",
+      message: {
+        id: "msg_fake_rate_limited",
+        type: "message",
+        role: "assistant",
+        model: "<synthetic>",
+        content: [{ type: "text", text: "API Error: Request rejected (429) · Rate limited" }],
+        stop_reason: "stop_sequence",
+        usage: { input_tokens: 0, output_tokens: 0 }
+      },
+      parent_tool_use_id: null,
+      session_id: sessionId,
+      error: "rate_limit",
+      is_api_error_message: true,
+      api_error_status: 429
+    })
+    result("API Error: Request rejected (429) · Rate limited", {
+      is_error: true,
+      total_cost_usd: 0,
+      usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      terminal_reason: "api_error",
+      api_error_status: 429
+    })
+    process.exitCode = 1
+  },
+  // Two tool calls (Bash succeeds, Read fails) and their results, then an answer; the result
+  // reports cache tokens too.
+  tools() {
+    init()
+    const toolUse = (id, name, input) =>
+      out({
+        type: "assistant",
+        message: {
+          id: `msg_${id}`,
+          type: "message",
+          role: "assistant",
+          model,
+          content: [{ type: "tool_use", id, name, input }],
+          stop_reason: null,
+          usage: { input_tokens: 3, output_tokens: 5 }
+        },
+        parent_tool_use_id: null,
+        session_id: sessionId
+      })
+    const toolResult = (id, content, isError) =>
+      out({
+        type: "user",
+        message: { role: "user", content: [{ type: "tool_result", tool_use_id: id, content, is_error: isError }] },
+        parent_tool_use_id: null,
+        session_id: sessionId
+      })
+    toolUse("toolu_fake_bash", "Bash", { command: "echo secret-tool-input" })
+    toolResult("toolu_fake_bash", "secret-tool-input", false)
+    toolUse("toolu_fake_read", "Read", { file_path: "/nonexistent" })
+    toolResult("toolu_fake_read", "File does not exist.", true)
+    assistant("done with tools", "msg_fake_2")
+    result("done with tools", {
+      num_turns: 3,
+      total_cost_usd: 0.0125,
+      usage: { input_tokens: 120, output_tokens: 45, cache_read_input_tokens: 800, cache_creation_input_tokens: 64 }
+    })
   },
   // Leaves a grandchild that holds the terminal open after the leader exits.
   grandchild() {
