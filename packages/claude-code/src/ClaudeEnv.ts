@@ -20,6 +20,22 @@ import * as ModelServer from "./ModelServer.js"
  * every variable to remove with the value `undefined`: pass it as is to `child_process.spawn`
  * (which skips `undefined`) or to `Command.env` (which merges it over `process.env`).
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const server = yield* ModelServer.make()
+ *     const claude: ClaudeEnv.ClaudeEnv = yield* ClaudeEnv.make(server)
+ *     // sessions land in `${claude.home}/.claude/projects/`
+ *     return yield* ClaudeCode.run("hi", { executable: claude.executable, env: claude.env })
+ *   })
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -34,6 +50,18 @@ export interface ClaudeEnv {
 /**
  * The service tag of a {@link ClaudeEnv}, provided by {@link layer}.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
+ * import { Effect, Layer } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const { env, executable } = yield* ClaudeEnv.ClaudeEnv
+ *   return yield* ClaudeCode.run("hi", { executable, env })
+ * }).pipe(Effect.provide(ClaudeEnv.layer().pipe(Layer.provide(ModelServer.layer()))))
+ * ```
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -43,6 +71,15 @@ export const ClaudeEnv: Context.Tag<ClaudeEnv, ClaudeEnv> = Context.GenericTag<C
 
 /**
  * Options of {@link make}.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * const options: ClaudeEnv.Options = { maxRetries: 2, sandbox: true, env: { TZ: "UTC" } }
+ * const program = Effect.flatMap(ModelServer.make(), (server) => ClaudeEnv.make(server, options))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -103,6 +140,15 @@ const keepWithoutInherit = ["PATH", "SystemRoot", "TMPDIR", "TEMP", "TMP", "LANG
 /**
  * Builds the environment for a server at `url` with `home` as `HOME`; no I/O.
  *
+ * @example
+ * ```ts
+ * import { ClaudeEnv } from "effect-claude-code/testing"
+ *
+ * const env = ClaudeEnv.makeEnv("http://127.0.0.1:4000", "/tmp/claude-home", { inherit: false })
+ * assert.strictEqual(env.ANTHROPIC_BASE_URL, "http://127.0.0.1:4000")
+ * assert.strictEqual(env.HOME, "/tmp/claude-home")
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -145,6 +191,15 @@ export const makeEnv = (
  * (`bin/claude.exe`), else `node_modules/.bin/claude` under the working directory, else `claude`
  * (looked up in `PATH` when spawned).
  *
+ * @example
+ * ```ts
+ * import { ClaudeEnv } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * const executable = Effect.runSync(ClaudeEnv.resolveExecutable)
+ * assert.ok(executable.includes("claude"))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -163,6 +218,22 @@ export const resolveExecutable: Effect.Effect<string> = Effect.sync(() => {
  * A new empty directory under the system temp directory (its real path, as the CLI reports its
  * `cwd`), removed with its content when the scope closes. Use it as the CLI's working directory.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * // run the CLI in an empty project directory
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const cwd = yield* ClaudeEnv.tempDirectory()
+ *     const claude = yield* ClaudeEnv.make(yield* ModelServer.make())
+ *     return yield* ClaudeCode.run("hi", { cwd, executable: claude.executable, env: claude.env })
+ *   })
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -175,6 +246,21 @@ export const tempDirectory = (prefix = "claude-project-"): Effect.Effect<string,
 /**
  * Creates a throw-away `HOME` (removed when the scope closes) and the environment that points the
  * CLI at `server`.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const server = yield* ModelServer.make({ replies: [ModelServer.text("hello")] })
+ *     const claude = yield* ClaudeEnv.make(server)
+ *     return yield* ClaudeCode.run("hi", { executable: claude.executable, env: claude.env })
+ *   })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -193,6 +279,15 @@ export const make: (
 
 /**
  * A layer building a {@link ClaudeEnv} for the {@link ModelServer.ModelServer} in context.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
+ * import { Layer } from "effect"
+ *
+ * // both services for a test suite, e.g. with @effect/vitest's `layer(TestEnv)`
+ * const TestEnv = ClaudeEnv.layer({ sandbox: true }).pipe(Layer.provideMerge(ModelServer.layer()))
+ * ```
  *
  * @since 0.1.0
  * @category layers

@@ -9,18 +9,38 @@ import * as Schema from "effect/Schema"
 import { ClaudeResult } from "./ClaudeResult.js"
 import { DecodeError, truncate } from "./internal/decodeError.js"
 
-/**
- * A line of output that is a JSON object of a known `type` with the wrong shape: carries the line
- * number, the line cut to 2 KB and what did not match. (Defined beside the decoder, which cannot
- * import this module without a cycle.)
- *
- * @since 0.1.0
- * @category errors
- */
-export { DecodeError } from "./internal/decodeError.js"
+export {
+  /**
+   * A line of output that is a JSON object of a known `type` with the wrong shape: carries the line
+   * number, the line cut to 2 KB and what did not match. (Defined beside the decoder, which cannot
+   * import this module without a cycle.)
+   *
+   * @example
+   * ```ts
+   * import { ClaudeCode } from "effect-claude-code"
+   * import { Effect } from "effect"
+   *
+   * const program = ClaudeCode.run("hi").pipe(
+   *   Effect.catchTag("DecodeError", (error) => Effect.logError(`line ${error.lineNumber}: ${error.issue}`, error.line))
+   * )
+   * ```
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  DecodeError
+} from "./internal/decodeError.js"
 
 /**
  * Why the CLI could not be started.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * assert.strictEqual(Schema.is(ClaudeError.SpawnErrorReason)("CwdMissing"), true)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -28,6 +48,16 @@ export { DecodeError } from "./internal/decodeError.js"
 export const SpawnErrorReason = Schema.Literal("NotFound", "NotExecutable", "CwdMissing", "ArgumentsTooLong", "Unknown")
 
 /**
+ * The reasons of {@link SpawnErrorReason}, as a type.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "effect-claude-code"
+ *
+ * const fixable = (reason: ClaudeError.SpawnErrorReason): boolean => reason !== "Unknown"
+ * assert.strictEqual(fixable("NotFound"), true)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -37,6 +67,15 @@ export type SpawnErrorReason = typeof SpawnErrorReason.Type
  * The reason for a failed spawn, from the error's `code` (`ENOENT` -> `NotFound`, `EACCES` /
  * `EPERM` / `ENOEXEC` -> `NotExecutable`, `E2BIG` -> `ArgumentsTooLong`). A missing working directory
  * also shows as `ENOENT`: check the directory first to report `CwdMissing`.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "effect-claude-code"
+ *
+ * assert.strictEqual(ClaudeError.spawnErrorReason({ code: "ENOENT" }), "NotFound")
+ * assert.strictEqual(ClaudeError.spawnErrorReason({ code: "EACCES" }), "NotExecutable")
+ * assert.strictEqual(ClaudeError.spawnErrorReason(new Error("?")), "Unknown")
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -64,6 +103,17 @@ const describeCause = (cause: unknown): string =>
 
 /**
  * The CLI could not be started.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode, ClaudeError } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const program = ClaudeCode.run("hi", { executable: "/opt/claude/bin/claude" }).pipe(
+ *   Effect.catchTag("SpawnError", (error) =>
+ *     error.reason === "NotFound" ? Effect.logError("install Claude Code: npm i -g @anthropic-ai/claude-code") : Effect.fail(error))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -101,6 +151,16 @@ export class SpawnError extends Schema.TaggedError<SpawnError>("effect-claude-co
 /**
  * Reading the CLI's output failed.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode, ClaudeError } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const program = ClaudeCode.run("hi").pipe(
+ *   Effect.catchTag("ReadError", (error) => Effect.logError("reading the CLI's output failed", error.cause))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -119,6 +179,14 @@ export class ReadError extends Schema.TaggedError<ReadError>("effect-claude-code
 /**
  * The `record` option's file could not be opened (before the CLI is started) or written (the
  * run is stopped: a recording with holes would replay as a different run).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "effect-claude-code"
+ *
+ * const error = new ClaudeError.RecordError({ path: "/read-only/run.ndjson", operation: "open", cause: new Error("EROFS") })
+ * assert.ok(error.message.includes("/read-only/run.ndjson"))
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -142,6 +210,14 @@ export class RecordError extends Schema.TaggedError<RecordError>("effect-claude-
 
 /**
  * The options of a run are invalid (found before anything is started).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "effect-claude-code"
+ *
+ * const error = new ClaudeError.InvalidOptions({ option: "maxTurns", problem: "must be a positive integer, got 0" })
+ * assert.strictEqual(error.message, "Invalid option `maxTurns`: must be a positive integer, got 0.")
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -178,6 +254,17 @@ const hintFor = (diagnostics: ReadonlyArray<string>): string | undefined => {
 
 /**
  * The CLI ended (or its output did) without a `result` line.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode, ClaudeError } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const program = ClaudeCode.run("hi", { extraArgs: ["--no-such-flag"] }).pipe(
+ *   Effect.catchTag("ProcessError", (error) =>
+ *     Effect.logError(`exit ${error.exitCode}, signal ${error.signal}`, error.diagnostics.join("\n")))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -228,6 +315,17 @@ const formatResetsAt = (resetsAt: number): string => {
  * Claude reported failure in its `result` line: `is_error` true, or a `terminal_reason` other than
  * `"completed"` (API errors come as `subtype: "success"` with `is_error: true`).
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode, ClaudeError } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const program = ClaudeCode.run("hi", { maxTurns: 1 }).pipe(
+ *   Effect.catchTag("ClaudeFailure", (error) =>
+ *     error.apiErrorStatus === 529 ? Effect.logWarning("overloaded, try later") : Effect.logError(error.message))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -266,6 +364,10 @@ export class ClaudeFailure extends Schema.TaggedError<ClaudeFailure>("effect-cla
     return `${this.explain()}${facts}${session}`
   }
 
+  /**
+   * @since 0.1.0
+   * @internal
+   */
   private explain(): string {
     const status = this.apiErrorStatus
     if (status === 401 || status === 403) {
@@ -318,6 +420,18 @@ export class ClaudeFailure extends Schema.TaggedError<ClaudeFailure>("effect-cla
  * The run was cancelled. `partial` holds what was decoded, including the session id, so the
  * conversation can be resumed.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode, ClaudeError } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const controller = new AbortController()
+ * setTimeout(() => controller.abort(), 10_000).unref()
+ * const program = ClaudeCode.run("Refactor the parser", { cancel: controller.signal }).pipe(
+ *   Effect.catchTag("Cancelled", (error) => Effect.log(`stopped; resume with ${error.partial.sessionId}`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -340,6 +454,16 @@ export class Cancelled extends Schema.TaggedError<Cancelled>("effect-claude-code
 /**
  * The CLI wrote nothing for longer than the idle timeout. `partial` holds what was decoded.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode, ClaudeError } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const program = ClaudeCode.run("hi", { idleTimeout: "2 minutes" }).pipe(
+ *   Effect.catchTag("IdleTimeout", (error) => Effect.logWarning(`silent for ${error.timeout}`, error.partial.sessionId))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -361,6 +485,15 @@ export class IdleTimeout extends Schema.TaggedError<IdleTimeout>("effect-claude-
 /**
  * Any error of running Claude Code.
  *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "effect-claude-code"
+ *
+ * const retryable = (error: ClaudeError.ClaudeCodeError): boolean =>
+ *   error._tag === "IdleTimeout" || (error._tag === "ClaudeFailure" && error.apiErrorStatus === 529)
+ * assert.strictEqual(retryable(new ClaudeError.InvalidOptions({ option: "model", problem: "empty" })), false)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -377,6 +510,17 @@ export type ClaudeCodeError =
 
 /**
  * The schema of {@link ClaudeCodeError} (e.g. to send errors across a worker boundary).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const error = new ClaudeError.InvalidOptions({ option: "model", problem: "empty" })
+ * assert.strictEqual(Schema.is(ClaudeError.ClaudeCodeError)(error), true)
+ * // errors are Schema classes: they survive a round trip through JSON
+ * const encoded = Schema.encodeSync(ClaudeError.ClaudeCodeError)(error)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -398,6 +542,17 @@ export const ClaudeCodeError = Schema.Union(
  * status 429, or whose latest `rate_limit_event` has `status: "rejected"`. Other failures (and
  * every other error) are not.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode, ClaudeError } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const program = ClaudeCode.run("hi").pipe(
+ *   Effect.catchIf(ClaudeError.isRateLimited, (error) => Effect.logWarning("rate limited", error.apiErrorStatus))
+ * )
+ * assert.strictEqual(ClaudeError.isRateLimited(new Error("429")), false)
+ * ```
+ *
  * @since 0.1.0
  * @category predicates
  */
@@ -408,6 +563,20 @@ export const isRateLimited = (u: unknown): u is ClaudeFailure =>
  * When the rate limit that rejected the run resets, in epoch milliseconds (from the latest
  * `rate_limit_event`'s `resetsAt`), or `undefined` when the CLI did not say (API-key users get no
  * `rate_limit_event`, only the 429).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode, ClaudeError } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * // wait for the limit to reset, then try once more
+ * const program = ClaudeCode.run("hi").pipe(
+ *   Effect.catchIf(ClaudeError.isRateLimited, (error) => {
+ *     const resetsAt = ClaudeError.rateLimitResetsAt(error) ?? Date.now() + 60_000
+ *     return Effect.zipRight(Effect.sleep(Math.max(0, resetsAt - Date.now())), ClaudeCode.run("hi"))
+ *   })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category getters

@@ -23,6 +23,16 @@ import * as internal from "./internal/modelServer/server.js"
 /**
  * One HTTP request as the server received it, whatever its path.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * // every request the CLI made, model requests or not
+ * const paths = (server: ModelServer.ModelServer) =>
+ *   Effect.map(server.requests, (requests) => requests.map((request: ModelServer.RecordedRequest) => `${request.method} ${request.path}`))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -46,6 +56,15 @@ export interface RecordedRequest {
 /**
  * A content block of a request message (`text`, `tool_use`, `tool_result`, `image`, ...), kept raw.
  *
+ * @example
+ * ```ts
+ * import type { ModelServer } from "effect-claude-code/testing"
+ *
+ * const images = (request: ModelServer.MessagesRequest): Array<ModelServer.ContentBlockParam> =>
+ *   request.messages.flatMap((message) => typeof message.content === "string" ? [] : message.content)
+ *     .filter((block) => block.type === "image")
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -57,6 +76,14 @@ export interface ContentBlockParam {
 /**
  * A message of a request's `messages` array. Besides `user` and `assistant`, the CLI sends `system`
  * entries.
+ *
+ * @example
+ * ```ts
+ * import type { ModelServer } from "effect-claude-code/testing"
+ *
+ * const turns = (request: ModelServer.MessagesRequest): number =>
+ *   request.messages.filter((message: ModelServer.MessageParam) => message.role === "user").length
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -70,6 +97,19 @@ export interface MessageParam {
 /**
  * A `tool_result` block of the last user message, its content flattened to text.
  *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * // call a tool, then report whether it failed
+ * const script: ModelServer.Script = (request) => {
+ *   const result: ModelServer.ToolResult | undefined = request.toolResults[0]
+ *   return result === undefined
+ *     ? ModelServer.toolUse("Bash", { command: "ls" })
+ *     : ModelServer.text(result.isError ? "the tool failed" : `the tool said: ${result.content}`)
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -81,6 +121,14 @@ export interface ToolResult {
 
 /**
  * A `POST /v1/messages` request, what a {@link Script} decides a reply for.
+ *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const script: ModelServer.Script = (request: ModelServer.MessagesRequest) =>
+ *   request.tools.includes("Read") ? ModelServer.toolUse("Read", { file_path: "README.md" }) : ModelServer.text(request.text)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -112,6 +160,18 @@ export interface MessagesRequest {
 /**
  * A content block of a scripted reply. A `ToolUse` without an `id` gets `toolu_loopback_<request>_<block>`.
  *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const blocks: Array<ModelServer.Block> = [
+ *   ModelServer.Block.Thinking({ thinking: "The user wants a file.", signature: "sig" }),
+ *   ModelServer.Block.Text({ text: "Reading it." }),
+ *   ModelServer.Block.ToolUse({ name: "Read", input: { file_path: "a.txt" }, id: undefined })
+ * ]
+ * const reply = ModelServer.message(blocks)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -124,6 +184,14 @@ export type Block = Data.TaggedEnum<{
 /**
  * Constructors and matchers for {@link Block}.
  *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const block = ModelServer.Block.Text({ text: "hi" })
+ * assert.strictEqual(ModelServer.Block.$is("Text")(block), true)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -131,6 +199,14 @@ export const Block = Data.taggedEnum<Block>()
 
 /**
  * Why the model stopped, reported in `message_delta`.
+ *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const stopReason: ModelServer.StopReason = "max_tokens"
+ * const truncated = ModelServer.text("The answer is", { stopReason })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -140,6 +216,14 @@ export type StopReason = "end_turn" | "tool_use" | "max_tokens" | "stop_sequence
 /**
  * Token counts a reply reports. Unset: 100 input tokens, about one output token per 4 characters of
  * content, no cache tokens.
+ *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const usage: ModelServer.Usage = { inputTokens: 1200, outputTokens: 40, cacheReadInputTokens: 1000 }
+ * const reply = ModelServer.text("cached", { usage })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -159,6 +243,19 @@ export interface Usage {
  *   `delay` before every event.
  * - `HttpError`: `status` with Anthropic's JSON error body, after `delay`.
  * - `Hang`: never answers; the request ends when the client gives up or the server closes.
+ *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const describe = (reply: ModelServer.Reply): string =>
+ *   ModelServer.Reply.$match(reply, {
+ *     Message: ({ blocks }) => `${blocks.length} block(s)`,
+ *     HttpError: ({ status }) => `HTTP ${status}`,
+ *     Hang: () => "no answer"
+ *   })
+ * assert.strictEqual(describe(ModelServer.httpError(529)), "HTTP 529")
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -184,21 +281,57 @@ export type Reply = Data.TaggedEnum<{
 /**
  * The variants of {@link Reply}.
  *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const status = (reply: ModelServer.Reply.HttpError): number => reply.status
+ * const error = ModelServer.httpError(503)
+ * if (error._tag === "HttpError") assert.strictEqual(status(error), 503)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export declare namespace Reply {
   /**
+   * A `200` with content blocks.
+   *
+   * @example
+   * ```ts
+   * import { ModelServer } from "effect-claude-code/testing"
+   *
+   * const blocks = (reply: ModelServer.Reply.Message) => reply.blocks.length
+   * ```
+   *
    * @since 0.1.0
    * @category models
    */
   export type Message = Data.TaggedEnum.Value<Reply, "Message">
   /**
+   * An HTTP error status with Anthropic's error body.
+   *
+   * @example
+   * ```ts
+   * import { ModelServer } from "effect-claude-code/testing"
+   *
+   * const status = (reply: ModelServer.Reply.HttpError) => reply.status
+   * ```
+   *
    * @since 0.1.0
    * @category models
    */
   export type HttpError = Data.TaggedEnum.Value<Reply, "HttpError">
   /**
+   * No answer at all.
+   *
+   * @example
+   * ```ts
+   * import { ModelServer } from "effect-claude-code/testing"
+   *
+   * const never: ModelServer.Reply.Hang = ModelServer.Reply.Hang()
+   * ```
+   *
    * @since 0.1.0
    * @category models
    */
@@ -209,6 +342,13 @@ export declare namespace Reply {
  * Constructors, `$is` and `$match` for {@link Reply}; the functions below are the convenient way
  * to build one.
  *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * assert.strictEqual(ModelServer.Reply.$is("Hang")(ModelServer.hang), true)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -216,6 +356,15 @@ export const Reply = Data.taggedEnum<Reply>()
 
 /**
  * Streaming options shared by the message constructors.
+ *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * // one character per delta, 20 ms apart: a slow typist
+ * const options: ModelServer.MessageOptions = { chunkSize: 1, delay: "20 millis" }
+ * const reply = ModelServer.text("Hello", options)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -233,6 +382,17 @@ export interface MessageOptions {
  * A reply with any blocks; `stopReason` defaults to `tool_use` when a block is a tool use, else
  * `end_turn`.
  *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const reply = ModelServer.message([
+ *   ModelServer.Block.Text({ text: "Let me look." }),
+ *   ModelServer.Block.ToolUse({ name: "Glob", input: { pattern: "*.ts" }, id: "toolu_1" })
+ * ])
+ * assert.strictEqual(reply._tag === "Message" && reply.stopReason, "tool_use")
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -248,6 +408,14 @@ export const message = (blocks: ReadonlyArray<Block>, options?: MessageOptions):
 /**
  * A text reply, streamed as several `text_delta` events.
  *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const reply = ModelServer.text("4", { usage: { outputTokens: 1 } })
+ * assert.strictEqual(reply._tag, "Message")
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -256,6 +424,17 @@ export const text = (text: string, options?: MessageOptions): Reply => message([
 /**
  * A tool call (stop reason `tool_use`), optionally after some text. The CLI runs the tool (if its
  * permissions allow) and sends another request whose last user message holds the `tool_result`.
+ *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * // first request: run a command; second (with the tool result): answer
+ * const script: ModelServer.Script = (request) =>
+ *   request.toolResults.length === 0
+ *     ? ModelServer.toolUse("Bash", { command: "echo hi" }, { text: "Running it." })
+ *     : ModelServer.text(`It printed ${request.toolResults[0]!.content}`)
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -277,6 +456,14 @@ export const toolUse = (
  * A thinking block (streamed as `thinking_delta` events and a `signature_delta`) followed by a
  * text answer.
  *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const reply = ModelServer.thinking("2 + 2 is 4.", "4")
+ * assert.strictEqual(reply._tag === "Message" && reply.blocks.length, 2)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -294,6 +481,15 @@ export const thinking = (
  * An HTTP error with Anthropic's body `{"type":"error","error":{"type":...,"message":...}}`. The
  * error type defaults from the status (401 `authentication_error`, 429 `rate_limit_error`, 529
  * `overloaded_error`, 500 `api_error`, ...); `retryAfter` (seconds) sets `retry-after`.
+ *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const overloaded = ModelServer.httpError(529)
+ * const limited = ModelServer.httpError(429, { retryAfter: 30, message: "slow down" })
+ * assert.strictEqual(limited._tag === "HttpError" && limited.headers["retry-after"], "30")
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -322,6 +518,20 @@ export const httpError = (
 /**
  * A request that is never answered, for timeout and interruption tests.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * // the model never answers: the run ends by idleTimeout
+ * const program = Effect.gen(function*() {
+ *   const server = yield* ModelServer.make({ replies: [ModelServer.hang] })
+ *   const claude = yield* ClaudeEnv.make(server)
+ *   return yield* ClaudeCode.run("hi", { executable: claude.executable, env: claude.env, idleTimeout: "5 seconds" })
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -329,6 +539,15 @@ export const hang: Reply = Reply.Hang()
 
 /**
  * The same reply with a pause before every streamed event (before the response for an error).
+ *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ * import { Duration, pipe } from "effect"
+ *
+ * const dripping = pipe(ModelServer.text("a long answer"), ModelServer.slow("50 millis"))
+ * assert.strictEqual(dripping._tag === "Message" && Duration.toMillis(dripping.delay), 50)
+ * ```
  *
  * @since 0.1.0
  * @category combinators
@@ -347,6 +566,16 @@ export const slow: {
  * Decides the reply to a model request. It runs for every request the queue (see
  * {@link ModelServer.enqueue}) has no reply for.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * // a script may be effectful
+ * const script: ModelServer.Script = (request) =>
+ *   Effect.as(Effect.log(`request ${request.index}: ${request.text}`), ModelServer.text("ok"))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -355,6 +584,13 @@ export type Script = (request: MessagesRequest) => Reply | Effect.Effect<Reply>
 /**
  * The script used when none is given: after a tool call it reports the tool results, otherwise it
  * greets and quotes the prompt (`Hello from the loopback model server. You said: ...`).
+ *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const program = ModelServer.make({ script: ModelServer.defaultScript }) // the same as make()
+ * ```
  *
  * @since 0.1.0
  * @category scripts
@@ -370,6 +606,24 @@ export const defaultScript: Script = (request) =>
 
 /**
  * A running loopback model server.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const server = yield* ModelServer.make()
+ *     yield* server.enqueue(ModelServer.text("first"), ModelServer.text("second"))
+ *     const claude = yield* ClaudeEnv.make(server)
+ *     const result = yield* ClaudeCode.run("hi", { executable: claude.executable, env: claude.env })
+ *     const [request] = yield* server.awaitMessages(1)
+ *     return { answer: result.text, prompt: request!.text }
+ *   })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -395,6 +649,17 @@ export interface ModelServer {
 /**
  * The service tag of a {@link ModelServer}, provided by {@link layer}.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const requestCount = Effect.flatMap(ModelServer.ModelServer, (server) => server.messages).pipe(
+ *   Effect.map((messages) => messages.length),
+ *   Effect.provide(ModelServer.layer())
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -404,6 +669,17 @@ export const ModelServer: Context.Tag<ModelServer, ModelServer> = Context.Generi
 
 /**
  * Options of {@link make}.
+ *
+ * @example
+ * ```ts
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const options: ModelServer.Options = {
+ *   replies: [ModelServer.httpError(529)], // the first request fails
+ *   script: (request) => ModelServer.text(`echo: ${request.text}`) // then echo
+ * }
+ * const program = ModelServer.make(options)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -419,6 +695,16 @@ export interface Options {
 
 /**
  * The server could not listen.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ModelServer } from "effect-claude-code/testing"
+ *
+ * const program = ModelServer.make({ port: 8080 }).pipe(
+ *   Effect.catchTag("ModelServerError", (error) => Effect.zipRight(Effect.logWarning(error.message), ModelServer.make()))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -444,6 +730,21 @@ export class ModelServerError extends Schema.TaggedError<ModelServerError>()("Mo
  * an empty list, `HEAD` with `200`, and anything else with a `404` in Anthropic's error shape.
  * Every request is recorded.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const server = yield* ModelServer.make({ script: (request) => ModelServer.text(`echo: ${request.text}`) })
+ *     const claude = yield* ClaudeEnv.make(server)
+ *     return yield* ClaudeCode.run("hi", { executable: claude.executable, env: claude.env }) // text: "echo: hi"
+ *   })
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -461,6 +762,19 @@ export const make: (options?: Options) => Effect.Effect<ModelServer, ModelServer
 /**
  * A layer providing a {@link ModelServer} for as long as the layer lives; tests sharing it can
  * call `reset` between them.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
+ * import { Effect, Layer } from "effect"
+ *
+ * const TestEnv = ClaudeEnv.layer().pipe(Layer.provideMerge(ModelServer.layer({ replies: [ModelServer.text("hi!")] })))
+ * const program = Effect.gen(function*() {
+ *   const claude = yield* ClaudeEnv.ClaudeEnv
+ *   return yield* ClaudeCode.run("hello", { executable: claude.executable, env: claude.env })
+ * }).pipe(Effect.provide(TestEnv))
+ * ```
  *
  * @since 0.1.0
  * @category layers

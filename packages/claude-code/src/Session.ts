@@ -25,6 +25,21 @@ import * as streaming from "./internal/streaming.js"
 /**
  * A conversation with Claude Code.
  *
+ * @example
+ * ```ts
+ * import { Session } from "effect-claude-code"
+ * import { Effect, Stream } from "effect"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const session: Session.Session = yield* Session.make()
+ *     yield* session.send("Name three colours").pipe(Stream.runDrain) // the events of a turn
+ *     const branch = yield* session.fork // the history, a new session id
+ *     return yield* branch.run("Now three animals")
+ *   })
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -170,6 +185,21 @@ export const make = (options: ClaudeCode.Options = {}): Effect.Effect<Session, n
  * the shutdown escalation). Interrupting a turn's stream sends the CLI an interrupt request: the
  * turn ends as `aborted_streaming` and the next turn continues in the same process. If the
  * process dies, the next turn starts a new one that resumes the session.
+ *
+ * @example
+ * ```ts
+ * import { Session } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * // one CLI process for every turn
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const chat = yield* Session.makeStreaming({ model: "claude-sonnet-4-5" })
+ *     yield* chat.run("Remember the number 7.")
+ *     return yield* chat.run("Which number?")
+ *   })
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category constructors
