@@ -113,21 +113,37 @@ export const spawnPipe: Spawn = (spec) =>
     // without saving the session. The fiber hands chunks on with backpressure while someone
     // reads them, discards them once the consumer is gone, and lives until the escalation below
     // has seen the process exit (finalizers run in reverse order).
-    const stdout = yield* Mailbox.make<Uint8Array, ClaudeError.ReadError>(16)
+    // The reader decodes each read to text as it arrives (one decoder for the whole output, so a
+    // character split between reads is kept whole; an incomplete one at the very end becomes U+FFFD,
+    // not lost) and hands the text on, a chunk of reads at a time: one hand-over per chunk of
+    // reads, and no separate decoding stage downstream.
+    const stdout = yield* Mailbox.make<string, ClaudeError.ReadError>(16)
+    const decoder = new TextDecoder()
     let consumed = true
     // For the drain window below: when a chunk last arrived, and whether one is being handed on.
     let lastRead = performance.now()
     let offering = false
+    const handedOn = Effect.sync(() => {
+      offering = false
+      lastRead = performance.now()
+    })
     yield* proc.stdout.pipe(
-      Stream.runForEach((chunk) => {
+      Stream.runForEachChunk((chunk) => {
         lastRead = performance.now()
         if (!consumed) return Effect.void
+        const texts: Array<string> = []
+        for (const bytes of chunk) {
+          const text = decoder.decode(bytes, { stream: true })
+          if (text.length > 0) texts.push(text)
+        }
+        if (texts.length === 0) return Effect.void
         offering = true
-        return stdout.offer(chunk).pipe(Effect.ensuring(Effect.sync(() => {
-          offering = false
-          lastRead = performance.now()
-        })))
+        return Effect.ensuring(texts.length === 1 ? stdout.offer(texts[0]!) : stdout.offerAll(texts), handedOn)
       }),
+      Effect.zipRight(Effect.suspend(() => {
+        const rest = decoder.decode()
+        return rest.length > 0 && consumed ? stdout.offer(rest) : Effect.void
+      })),
       Effect.matchCauseEffect({
         onFailure: (cause) => stdout.fail(new ClaudeError.ReadError({ cause: Cause.squash(cause) })),
         onSuccess: () => stdout.end
@@ -199,8 +215,7 @@ export const spawnPipe: Spawn = (spec) =>
 
     return {
       pid,
-      // decodeUtf8, not Stream.decodeText: an incomplete character at the very end is U+FFFD, not lost
-      output: Mailbox.toStream(stdout).pipe(decodeUtf8, Stream.ensuring(stopConsuming)),
+      output: Mailbox.toStream(stdout).pipe(Stream.ensuring(stopConsuming)),
       stderrTail: Fiber.await(stderrFiber).pipe(
         Effect.timeout("1 second"),
         Effect.ignore,
