@@ -138,7 +138,7 @@ export const spawnPipe: Spawn = (spec) =>
         }
         if (texts.length === 0) return Effect.void
         offering = true
-        return Effect.ensuring(texts.length === 1 ? stdout.offer(texts[0]!) : stdout.offerAll(texts), handedOn)
+        return Effect.ensuring(texts.length === 1 ? stdout.offer(texts[0]!) : Effect.asVoid(stdout.offerAll(texts)), handedOn)
       }),
       Effect.zipRight(Effect.suspend(() => {
         const rest = decoder.decode()
