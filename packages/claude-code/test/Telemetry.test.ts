@@ -98,6 +98,13 @@ const endedSpan = (spans: ReadonlyArray<RecordedSpan>, name: string) => {
   return { span, exit: (span.status as Extract<Tracer.SpanStatus, { _tag: "Ended" }>).exit }
 }
 
+/** The span named `name` is a child of `parent` (spans made inside a run nest under it). */
+const assertChild = (spans: ReadonlyArray<RecordedSpan>, name: string, parent: RecordedSpan) => {
+  const child = spans.find((span) => span.name === name)
+  assert.isDefined(child, `a ${name} span`)
+  assert.strictEqual(child!.parent._tag === "Some" ? child!.parent.value.spanId : undefined, parent.spanId)
+}
+
 // -----------------------------------------------------------------------------
 // Metrics and logs
 // -----------------------------------------------------------------------------
@@ -327,15 +334,16 @@ describe("spans and metrics", () => {
       assert.isTrue(Exit.isFailure(spanExit) && Cause.isInterruptedOnly(spanExit.cause))
       assert.strictEqual(span.attributes.get("claude_code.error"), "Interrupted")
       assert.strictEqual(span.attributes.get("claude_code.session_id"), FAKE_SESSION)
+      assertChild(spans, "PtyProcess.spawn", span)
       const moved = delta(before, after)
       assert.deepStrictEqual([moved.started, moved.finished, moved.failed, moved.active], [1, 0, 1, 0])
     }))
 
   it.scopedLive("run: interrupting it ends the span as interrupted", () =>
     Effect.gen(function*() {
-      const options = yield* fake("pipe", "wait-for-sigint")
+      const options = yield* fake("pty", "wait-for-sigint")
       const pidFile = Path.join(options.cwd!, "pid")
-      const before = yield* readMetrics("pipe", "Interrupted")
+      const before = yield* readMetrics("pty", "Interrupted")
       const { spans } = yield* traced(Effect.gen(function*() {
         const fiber = yield* Effect.fork(ClaudeCode.run("hi", options))
         // The fake writes its pid file first thing: the process is running.
@@ -344,10 +352,11 @@ describe("spans and metrics", () => {
         )
         yield* Fiber.interrupt(fiber)
       }))
-      const after = yield* readMetrics("pipe", "Interrupted")
+      const after = yield* readMetrics("pty", "Interrupted")
       const { exit: spanExit, span } = endedSpan(spans, "ClaudeCode.run")
       assert.isTrue(Exit.isFailure(spanExit) && Cause.isInterruptedOnly(spanExit.cause))
       assert.strictEqual(span.attributes.get("claude_code.error"), "Interrupted")
+      assertChild(spans, "PtyProcess.spawn", span)
       const moved = delta(before, after)
       assert.deepStrictEqual([moved.started, moved.failed, moved.active], [1, 1, 0])
     }))

@@ -13,7 +13,7 @@ import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type * as Tracer from "effect/Tracer"
+import * as Tracer from "effect/Tracer"
 import type { Options } from "../ClaudeCode.js"
 import type * as ClaudeError from "../ClaudeError.js"
 import type * as ClaudeEvent from "../ClaudeEvent.js"
@@ -276,7 +276,10 @@ const annotations = (run: Run): Record<string, unknown> => ({
 
 const logInit = (run: Run): Effect.Effect<void> => {
   run.initToLog = false
-  return Effect.logDebug("Claude Code session started").pipe(Effect.annotateLogs(annotations(run)))
+  return Effect.logDebug("Claude Code session started").pipe(
+    Effect.annotateLogs(annotations(run)),
+    Effect.withParentSpan(run.span)
+  )
 }
 
 const begin = (
@@ -313,7 +316,7 @@ const begin = (
       })
     )
     return run
-  })
+  }).pipe(Effect.withParentSpan(span)) // the logs are the run span's events
 
 /** The error tag a failed or interrupted run is counted under. */
 const failureTag = (cause: Cause.Cause<ClaudeError.ClaudeCodeError>): string =>
@@ -377,7 +380,7 @@ const end = (run: Run, exit: Exit.Exit<unknown, ClaudeError.ClaudeCodeError>): E
         )
       )
     }
-    return Effect.all(effects, { discard: true })
+    return Effect.all(effects, { discard: true }).pipe(Effect.withParentSpan(run.span))
   })
 
 /**
@@ -393,17 +396,20 @@ export const instrumentStream = (
 ): Stream.Stream<ClaudeEvent.ClaudeEvent, ClaudeError.ClaudeCodeError> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     // The scope closes with the stream's exit: success, its failure, or interruption. Its
-    // finalizers run in reverse, so the run's record is complete before the span ends.
+    // finalizers run in reverse, so the run's record is complete before the span ends. Spans
+    // made while producing the events (the process's spawn) are its children.
     const span = yield* Effect.makeSpanScoped("ClaudeCode.stream", { kind: "client" })
     const run = yield* Effect.acquireRelease(
       begin(span, prompt, options),
       // The scope closes with the stream's exit, whose only failures are the stream's errors.
       (run, exit) => end(run, exit as Exit.Exit<unknown, ClaudeError.ClaudeCodeError>)
     )
-    return Stream.mapChunksEffect(stream, (events) => {
-      observeChunk(run, events)
-      return run.initToLog ? Effect.as(logInit(run), events) : Effect.succeed(events)
-    })
+    return Stream.provideService(stream, Tracer.ParentSpan, span).pipe(
+      Stream.mapChunksEffect((events) => {
+        observeChunk(run, events)
+        return run.initToLog ? Effect.as(logInit(run), events) : Effect.succeed(events)
+      })
+    )
   }))
 
 /**
@@ -421,7 +427,7 @@ export const instrumentRun = (
     // Once begun, a run is always ended: interruption is only possible inside `run` itself.
     Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(begin(span, prompt, options), (record) =>
-        restore(run).pipe(
+        restore(Effect.withParentSpan(run, span)).pipe(
           Effect.tap((result) => Effect.sync(() => observeResult(record, result))),
           Effect.onExit((exit) => end(record, exit))
         ))
