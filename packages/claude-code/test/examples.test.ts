@@ -172,6 +172,29 @@ describe.concurrent("examples", { timeout: 120_000 }, () => {
       assert.include(out, '4. A typed error: SpawnError (NotFound): Claude Code executable "/no/such/claude" was not')
     }))
 
+  it.live("otel: the runs' spans with their figures and tool events, the metrics, and no prompt text", () =>
+    Effect.gen(function*() {
+      const out = yield* run("otel")
+      assert.include(out, 'answer: The command printed "hello".')
+      const span = /name: 'ClaudeCode\.run',[\s\S]*?\n\}/.exec(out)?.[0] ?? ""
+      assert.match(span, new RegExp(`'claude_code\\.session_id': '${uuid.source}'`))
+      assert.include(span, "'claude_code.model': 'claude-opus-5-5'")
+      assert.include(span, "'claude_code.usage.input_tokens': 200")
+      assert.include(span, "'claude_code.num_turns': 2")
+      assert.match(span, /name: 'claude_code\.tool_use',\s+attributes: \{ 'tool\.id': '[^']+', 'tool\.name': 'Bash' \}/)
+      assert.include(span, "'tool.is_error': false")
+      assert.include(out, "'claude_code.error': 'SpawnError'")
+      assert.include(out, "DEBUG (#1): Claude Code run starting")
+      assert.include(out, "failed run: SpawnError\n--- the spans were printed as they ended; the metrics follow ---")
+      const metrics = out.slice(out.indexOf("the metrics follow"))
+      for (const name of ["runs_started", "runs_finished", "runs_failed", "tokens", "cost_usd", "run_duration", "runs_active"]) {
+        assert.include(metrics, `name: 'effect_claude_code_${name}'`)
+      }
+      // The prompt's length is recorded, never its text.
+      assert.include(out, "promptLength: 64")
+      assert.notInclude(out, "with the Bash tool and tell me")
+    }))
+
   it.live("conversation-resume: the resumed turn knows the first, a new session does not", () =>
     Effect.gen(function*() {
       const out = yield* run("conversation-resume")
