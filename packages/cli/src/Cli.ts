@@ -11,18 +11,18 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Span from "@effect/cli/HelpDoc/Span"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
+import type { ClaudeCode } from "effect-claude-code"
 import * as Arr from "effect/Array"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import type { ClaudeCode } from "effect-claude-code"
 import { createRequire } from "node:module"
 import * as Path from "node:path"
 import * as ExitCode from "./ExitCode.js"
-import * as Io from "./internal/io.js"
 import { flags, helpText } from "./internal/help.js"
+import * as Io from "./internal/io.js"
 import { errorLine, NAME, splitTools } from "./internal/render.js"
 import { style, useColour } from "./internal/terminal.js"
 
@@ -280,7 +280,10 @@ export const command = Command.make(NAME, config, (parsed) =>
 const footer = HelpDoc.sequence(
   HelpDoc.h1("EXIT CODES"),
   HelpDoc.descriptionList(
-    Arr.map(ExitCode.descriptions, ([code, text]): [Span.Span, HelpDoc.HelpDoc] => [Span.text(String(code)), HelpDoc.p(text)])
+    Arr.map(
+      ExitCode.descriptions,
+      ([code, text]): [Span.Span, HelpDoc.HelpDoc] => [Span.text(String(code)), HelpDoc.p(text)]
+    )
   )
 )
 
@@ -330,22 +333,23 @@ export const run = (
   wantsHelp(args)
     ? Effect.as(Effect.ignore(Effect.suspend(() => Io.stdout(help()))), ExitCode.Done)
     : cli(args).pipe(
-    Effect.as(ExitCode.Done),
-    Effect.catchAll((error): Effect.Effect<ExitCode.ExitCode> => {
-      if (error instanceof CommandExit) return Effect.succeed(error.code as ExitCode.ExitCode)
-      // A usage error; @effect/cli's own printing of it is dropped by `Io.withPlainConsole`.
-      const text = HelpDoc.toAnsiText(error.error).replace(/\u001b\[[0-9;]*m/g, "").trim()
-      const line = errorLine(`${text.length > 0 ? text : "invalid arguments"} (see ${NAME} --help)`)
-      return Effect.as(Io.stderr(line), ExitCode.Usage)
-    }),
-    Effect.catchAllCause((cause) =>
-      Cause.isInterruptedOnly(cause)
-        ? Effect.succeed(ExitCode.Cancelled)
-        : Effect.as(Io.stderr(errorLine(`internal error: ${Cause.pretty(cause).split("\n")[0]}`)), ExitCode.Internal)
-    ),
-    Io.withPlainConsole,
-    Effect.provideService(Invocation, {
-      signal: options?.signal ?? defaultInvocation.signal,
-      afterSeparator: args.slice(args.indexOf("--") + 1 || args.length)
-    })
-  )
+      Effect.as(ExitCode.Done),
+      Effect.catchAll((error): Effect.Effect<ExitCode.ExitCode> => {
+        if (error instanceof CommandExit) return Effect.succeed(error.code as ExitCode.ExitCode)
+        // A usage error; @effect/cli's own printing of it is dropped by `Io.withPlainConsole`.
+        // eslint-disable-next-line no-control-regex
+        const text = HelpDoc.toAnsiText(error.error).replace(/\u001b\[[0-9;]*m/g, "").trim()
+        const line = errorLine(`${text.length > 0 ? text : "invalid arguments"} (see ${NAME} --help)`)
+        return Effect.as(Io.stderr(line), ExitCode.Usage)
+      }),
+      Effect.catchAllCause((cause) =>
+        Cause.isInterruptedOnly(cause)
+          ? Effect.succeed(ExitCode.Cancelled)
+          : Effect.as(Io.stderr(errorLine(`internal error: ${Cause.pretty(cause).split("\n")[0]}`)), ExitCode.Internal)
+      ),
+      Io.withPlainConsole,
+      Effect.provideService(Invocation, {
+        signal: options?.signal ?? defaultInvocation.signal,
+        afterSeparator: args.slice(args.indexOf("--") + 1 || args.length)
+      })
+    )

@@ -1,7 +1,7 @@
-import { assert, describe, it } from "@effect/vitest"
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
+import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -123,7 +123,10 @@ describe("flags", () => {
       ])
       // --cwd: the CLI ran there, and the resume hint says so.
       assert.strictEqual(first.stdout, "the prompt\n")
-      assert.include(first.stderr, `resume with: effect-claude-code --resume 11111111-2222-4333-8444-555555555555 --cwd ${dir} PROMPT`)
+      assert.include(
+        first.stderr,
+        `resume with: effect-claude-code --resume 11111111-2222-4333-8444-555555555555 --cwd ${dir} PROMPT`
+      )
 
       const second = yield* runBin([
         "--claude",
@@ -162,6 +165,7 @@ describe("flags", () => {
       // Every option the command parses (as @effect/cli lists them in its own help) has a line of
       // its own: the flag, then a description, and no continuation line (piped: 100 columns).
       const generated = HelpDoc.toAnsiText(Command.getHelp(Cli.command, CliConfig.defaultConfig))
+        // eslint-disable-next-line no-control-regex
         .replace(/\u001b\[[0-9;]*m/g, "")
       const names = [...generated.matchAll(/^(--[\w-]+)/gm)].map((match) => match[1]!)
       assert.includeMembers(names, ["--claude", "--record", "--output", "--permission-mode", "--allowed-tools"])
@@ -174,7 +178,9 @@ describe("flags", () => {
       assert.isTrue(options.every((line) => line.startsWith("  -") && line.length <= 100), options.join("\n"))
       assert.include(section("EXAMPLES").join("\n"), `  effect-claude-code "What does this project do?"`)
       const codes = section("EXIT CODES")
-      for (const code of [0, 1, 2, 3, 4, 70, 130, 141]) assert.isTrue(codes.some((line) => line.startsWith(`  ${code} `)), String(code))
+      for (const code of [0, 1, 2, 3, 4, 70, 130, 141]) {
+        assert.isTrue(codes.some((line) => line.startsWith(`  ${code} `)), String(code))
+      }
       // -h is the same; FORCE_COLOR styles it even when piped.
       assert.strictEqual((yield* runBin(["-h"])).stdout, run.stdout)
       const coloured = yield* runBin(["--help"], { env: { NO_COLOR: undefined, FORCE_COLOR: "1" } })

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
+import { ClaudeEvent, ClaudeResult } from "effect-claude-code"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { ClaudeEvent, ClaudeResult } from "effect-claude-code"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import {
@@ -36,7 +36,10 @@ describe("--output text", () => {
       const run = yield* runBin(["--claude", FAKE, "hello there"])
       assert.strictEqual(run.code, 0)
       assert.strictEqual(run.stdout, "hello there\n")
-      assert.match(run.stderr, summaryPattern("done", "0.0001", "3 in / 5 out / 0 cache read / 0 cache write", FAKE_SESSION))
+      assert.match(
+        run.stderr,
+        summaryPattern("done", "0.0001", "3 in / 5 out / 0 cache read / 0 cache write", FAKE_SESSION)
+      )
     }))
 
   it.live("prints streamed text once: deltas with --partial, not the assistant line that repeats them", () =>
@@ -46,7 +49,12 @@ describe("--output text", () => {
       assert.strictEqual(run.stdout, A_PLAIN_TEXT + "\n")
       assert.match(
         run.stderr,
-        summaryPattern("done", "0.0497", "12259 in / 32 out / 0 cache read / 0 cache write", "ed725312-ae13-4870-b586-518560784c6d")
+        summaryPattern(
+          "done",
+          "0.0497",
+          "12259 in / 32 out / 0 cache read / 0 cache write",
+          "ed725312-ae13-4870-b586-518560784c6d"
+        )
       )
     }))
 
@@ -71,7 +79,12 @@ describe("--output text", () => {
       assert.strictEqual(run.stdout, "Only in the result, no newline at the end\n")
       assert.match(
         run.stderr,
-        summaryPattern("done", "0.0002", "7 in / 9 out / 11 cache read / 13 cache write", "00000000-0000-4000-8000-0000000000aa")
+        summaryPattern(
+          "done",
+          "0.0002",
+          "7 in / 9 out / 11 cache read / 13 cache write",
+          "00000000-0000-4000-8000-0000000000aa"
+        )
       )
     }))
 })
@@ -121,7 +134,10 @@ describe("--output json", () => {
       const result = JSON.parse(run.stdout)
       assert.strictEqual(result.isError, true)
       assert.strictEqual(result.terminalReason, "max_turns")
-      assert.match(run.stderr, /^effect-claude-code: Claude stopped after 2 turns, the maximum allowed: raise `--max-turns`/)
+      assert.match(
+        run.stderr,
+        /^effect-claude-code: Claude stopped after 2 turns, the maximum allowed: raise `--max-turns`/
+      )
       assert.strictEqual(run.stderr.split("\n").length, 2)
     }))
 })
@@ -147,10 +163,15 @@ describe("--record FILE", () => {
       const dir = yield* tempDir
       const argvFile = Path.join(dir, "argv.json")
       const target = Path.join(dir, "missing", "run.ndjson")
-      const run = yield* runBin(["--claude", FAKE, "--record", target, "hi"], { env: { FAKE_CLAUDE_ARGV_FILE: argvFile } })
+      const run = yield* runBin(["--claude", FAKE, "--record", target, "hi"], {
+        env: { FAKE_CLAUDE_ARGV_FILE: argvFile }
+      })
       assert.strictEqual(run.code, 2)
       assert.strictEqual(run.stdout, "")
-      assert.match(run.stderr, /^effect-claude-code: Could not open \S+missing\/run\.ndjson to record the run [^\n]*`--record`[^\n]*\n$/)
+      assert.match(
+        run.stderr,
+        /^effect-claude-code: Could not open \S+missing\/run\.ndjson to record the run [^\n]*`--record`[^\n]*\n$/
+      )
       assert.isFalse(Fs.existsSync(argvFile))
     }))
 })

@@ -1,8 +1,8 @@
 // End to end: the command drives the real `claude` CLI, which talks to the project's loopback
 // model server instead of the Anthropic API.
 import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
 import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
+import * as Effect from "effect/Effect"
 import { runBin, startBin, tempDir } from "./utils/bin.js"
 
 const uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -80,7 +80,10 @@ describe("the real CLI", () => {
       assert.strictEqual(run.code, 130, run.stderr)
       const lines = run.stdout.trimEnd().split("\n").map((line) => JSON.parse(line))
       const sessionId: string = lines[0].session_id
-      assert.match(run.stderr, new RegExp(`^effect-claude-code: The Claude Code run was cancelled .*Resume session ${sessionId}`))
+      assert.match(
+        run.stderr,
+        new RegExp(`^effect-claude-code: The Claude Code run was cancelled .*Resume session ${sessionId}`)
+      )
 
       // The CLI saved the session on SIGINT: resuming it sends the earlier prompt along.
       const resumed = yield* runBin([...args, "--resume", sessionId, "go on"], { env: claude.env })

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Either from "effect/Either"
 import { ClaudeEvent, ClaudeResult } from "effect-claude-code"
+import * as Either from "effect/Either"
 import { Display } from "../src/internal/screen.js"
 import {
   fit,
@@ -50,6 +50,7 @@ const replay = (output: string): Array<string> => {
       col = 0
       if (lines[row] === undefined) lines[row] = []
     } else if (c === "\u001b") {
+      // eslint-disable-next-line no-control-regex
       const m = /^\u001b\[(\d*)([A-Za-z])/.exec(output.slice(i))
       if (m === null) throw new Error(`unexpected escape at ${i}: ${JSON.stringify(output.slice(i, i + 8))}`)
       const n = m[1] === "" ? 1 : Number(m[1])
@@ -84,7 +85,10 @@ describe("colour", () => {
 
 describe("one terminal line", () => {
   it("drops escape sequences and control characters and folds white space", () => {
-    assert.strictEqual(oneLine("printf '\u001b[2J\u001b]0;title\u0007'\n  && echo\tdone\r\u0000\u009b"), "printf '' && echo done")
+    assert.strictEqual(
+      oneLine("printf '\u001b[2J\u001b]0;title\u0007'\n  && echo\tdone\r\u0000\u009b"),
+      "printf '' && echo done"
+    )
   })
 
   it("fits text to a width in columns, wide characters counting two", () => {
@@ -100,7 +104,10 @@ describe("tool calls", () => {
     assert.strictEqual(toolCall("Bash", { command: "echo hello", description: "Print hello" }), "Bash: echo hello")
     assert.strictEqual(toolCall("Read", { file_path: "/src/index.ts", limit: 10 }), "Read: /src/index.ts")
     assert.strictEqual(toolCall("Grep", { pattern: "TODO", path: "src" }), "Grep: TODO in src")
-    assert.strictEqual(toolCall("WebFetch", { url: "https://example.com", prompt: "summary" }), "WebFetch: https://example.com")
+    assert.strictEqual(
+      toolCall("WebFetch", { url: "https://example.com", prompt: "summary" }),
+      "WebFetch: https://example.com"
+    )
     assert.strictEqual(toolCall("mcp__srv__lookup", { id: 3, term: "ada" }), "mcp__srv__lookup: ada")
     assert.strictEqual(toolCall("TodoWrite", { todos: [] }), "TodoWrite")
   })
@@ -144,7 +151,10 @@ describe("tool calls", () => {
 
 describe("status line", () => {
   it("spinner frame, what is going on, elapsed time", () => {
-    assert.strictEqual(statusLine({ _tag: "Waiting" }, 2430, plain, 80), `${FRAMES[30 % FRAMES.length]} Waiting for Claude… 2.4s`)
+    assert.strictEqual(
+      statusLine({ _tag: "Waiting" }, 2430, plain, 80),
+      `${FRAMES[30 % FRAMES.length]} Waiting for Claude… 2.4s`
+    )
     assert.strictEqual(statusLine({ _tag: "Tool", name: "Bash" }, 0, plain, 80), `${FRAMES[0]} Running Bash… 0.0s`)
     assert.strictEqual(width(statusLine({ _tag: "Cancelling" }, 0, plain, 20)), 19)
   })
@@ -176,7 +186,10 @@ describe("summary", () => {
         "  session 88246cd7-9fb4-4722-acf0-d3e51b804d88\n" +
         `  resume: effect-claude-code --resume 88246cd7-9fb4-4722-acf0-d3e51b804d88 --cwd '/my project' "..."\n`
     )
-    const failed = summaryBlock({ status: "failed", result: ClaudeResult.empty, elapsedMillis: 100, cwd: undefined }, plain)
+    const failed = summaryBlock(
+      { status: "failed", result: ClaudeResult.empty, elapsedMillis: 100, cwd: undefined },
+      plain
+    )
     assert.strictEqual(failed, "✗ failed after 0.1s · $0.0000 · tokens 0 in / 0 out / 0 cached\n")
   })
 })

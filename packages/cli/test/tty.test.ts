@@ -1,9 +1,9 @@
 // The command as a person sees it: run in a real terminal (a tmux pane), driving the real `claude`
 // CLI against the loopback model server, with assertions on the screen.
 import { assert, describe, it } from "@effect/vitest"
+import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { shellQuote } from "../src/internal/render.js"
@@ -101,7 +101,10 @@ describe("in a terminal", () => {
       yield* pane.sendKeys("C-c")
       assert.strictEqual(yield* pane.exitStatus(), 130)
       const screen = yield* pane.capture()
-      assert.match(screen, new RegExp(`■ cancelled after \\d+\\.\\ds · [^\\n]*\\n  session (${uuid})\\n  resume: [^\\n]*--resume \\1`))
+      assert.match(
+        screen,
+        new RegExp(`■ cancelled after \\d+\\.\\ds · [^\\n]*\\n  session (${uuid})\\n  resume: [^\\n]*--resume \\1`)
+      )
       assert.notMatch(screen, spinner)
       assert.notInclude(screen, "Waiting")
     }))

@@ -36,7 +36,10 @@ export const flags = {
     usage: "--allowed-tools TOOLS",
     text: "tools allowed without asking, e.g. Read,Grep or \"Bash(git log:*)\""
   },
-  disallowedTools: { usage: "--disallowed-tools TOOLS", text: "tools that are refused (same syntax; both flags repeatable)" },
+  disallowedTools: {
+    usage: "--disallowed-tools TOOLS",
+    text: "tools that are refused (same syntax; both flags repeatable)"
+  },
   systemPrompt: { usage: "--system-prompt TEXT", text: "replace the default system prompt" },
   appendSystemPrompt: { usage: "--append-system-prompt TEXT", text: "append to the default system prompt" },
   transport: {

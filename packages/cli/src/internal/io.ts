@@ -39,7 +39,11 @@ const write = (name: "stdout" | "stderr", text: string): Effect.Effect<void, Out
       // The callback runs once the data is handed to the OS: awaiting it gives backpressure and
       // guarantees nothing is lost when the process exits right after.
       stream.write(text, (error) =>
-        resume(error === null || error === undefined ? Effect.void : Effect.fail(new OutputClosed({ stream: name, cause: error }))))
+        resume(
+          error === null || error === undefined
+            ? Effect.void
+            : Effect.fail(new OutputClosed({ stream: name, cause: error }))
+        ))
     })
 
 /** Writes text to stdout and waits until it is flushed. @internal */
@@ -99,8 +103,7 @@ export const withPlainConsole = <A, E, R>(effect: Effect.Effect<A, E, R>): Effec
   Console.consoleWith((console) =>
     Console.withConsole(effect, {
       ...console,
-      log: (...args: ReadonlyArray<unknown>) =>
-        Effect.ignore(stdout(format(args, plain(process.stdout)))),
+      log: (...args: ReadonlyArray<unknown>) => Effect.ignore(stdout(format(args, plain(process.stdout)))),
       error: () => Effect.void
     })
   )

@@ -2,15 +2,15 @@
  * One run of the command once its flags are parsed: loaded on demand, so `--help` and usage errors
  * do not pay for loading the library and the pseudo-terminal binding.
  */
-import * as Chunk from "effect/Chunk"
+import { ClaudeCode, ClaudeEvent, ClaudeResult } from "effect-claude-code"
+import type { ClaudeError } from "effect-claude-code"
+import type * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Fs from "node:fs"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { ClaudeCode, ClaudeEvent, ClaudeResult } from "effect-claude-code"
-import type { ClaudeError } from "effect-claude-code"
+import * as Fs from "node:fs"
 import * as ExitCode from "../ExitCode.js"
 import * as Io from "./io.js"
 import { errorLine, flagName, NAME, type Status, summaryLine, textDelta } from "./render.js"
@@ -146,7 +146,11 @@ const runPrompt = (prompt: string, input: Input, signal: AbortSignal) =>
         }
       }
       if (out.length > 0) writes.push(writeText(out))
-      return writes.length === 0 ? Effect.void : writes.length === 1 ? writes[0]! : Effect.all(writes, { discard: true })
+      return writes.length === 0
+        ? Effect.void
+        : writes.length === 1
+        ? writes[0]!
+        : Effect.all(writes, { discard: true })
     }
 
     const started = yield* Clock.currentTimeMillis

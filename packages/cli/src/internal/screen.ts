@@ -7,11 +7,11 @@
  * the line below a tool line (whose width is known, so the cursor can go back to its end). It is
  * never drawn while the answer is in the middle of a line.
  */
+import type { ClaudeEvent } from "effect-claude-code"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import type { ClaudeEvent } from "effect-claude-code"
 import * as Io from "./io.js"
 import { FRAME_MILLIS, nextPhase, notes, type Phase, statusLine, type Style, width } from "./terminal.js"
 

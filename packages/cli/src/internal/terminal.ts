@@ -40,7 +40,14 @@ const same = (text: string) => text
 /** The styles, coloured or plain. @internal */
 export const style = (colour: boolean): Style =>
   colour
-    ? { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39) }
+    ? {
+      bold: sgr(1, 22),
+      dim: sgr(2, 22),
+      red: sgr(31, 39),
+      green: sgr(32, 39),
+      yellow: sgr(33, 39),
+      cyan: sgr(36, 39)
+    }
     : { bold: same, dim: same, red: same, green: same, yellow: same, cyan: same }
 
 // -----------------------------------------------------------------------------

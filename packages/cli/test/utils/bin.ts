@@ -123,7 +123,9 @@ export const startBin = (
             resume(Effect.succeed(stdout))
           } else if (child.exitCode !== null || child.signalCode !== null) {
             waiters.delete(check)
-            resume(Effect.dieMessage(`the command exited before its stdout matched; stdout: ${stdout} stderr: ${stderr}`))
+            resume(
+              Effect.dieMessage(`the command exited before its stdout matched; stdout: ${stdout} stderr: ${stderr}`)
+            )
           }
         }
         waiters.add(check)

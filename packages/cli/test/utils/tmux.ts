@@ -43,7 +43,7 @@ export const tmux = (options: {
     // the screen up by a line).
     Fs.writeFileSync(
       conf,
-      'set -g remain-on-exit on\nset -g remain-on-exit-format ""\nset -g status off\nset -g history-limit 0\n'
+      "set -g remain-on-exit on\nset -g remain-on-exit-format \"\"\nset -g status off\nset -g history-limit 0\n"
     )
     const env: Record<string, string> = {}
     for (const [key, value] of Object.entries(options.env)) if (value !== undefined) env[key] = value
