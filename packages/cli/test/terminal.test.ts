@@ -134,6 +134,24 @@ describe("tool calls", () => {
     assert.strictEqual(width(lines[1]!), 59)
   })
 
+  it("calls inside a subagent are indented under the call that started it", () => {
+    const [, , tool, result] = events("c_tool_default") as [
+      unknown,
+      unknown,
+      ClaudeEvent.Assistant,
+      ClaudeEvent.User
+    ]
+    const inside = { parent_tool_use_id: "toolu_task_1" }
+    const seen = { denied: new Set<string>() }
+    assert.deepStrictEqual(
+      [
+        ...notes(new ClaudeEvent.Assistant({ ...tool, ...inside }), seen, plain, 80),
+        ...notes(new ClaudeEvent.User({ ...result, ...inside }), seen, plain, 80)
+      ],
+      ["  ● Bash: echo hello", "    ⎿ hello"]
+    )
+  })
+
   it("API retries", () => {
     const retry = new ClaudeEvent.SystemApiRetry({
       type: "system",

@@ -178,7 +178,11 @@ const runPrompt = (prompt: string, input: Input, signal: AbortSignal) =>
     if (Either.isLeft(yield* Effect.either(writeText(tail)))) return ExitCode.OutputClosed
     if (screen !== undefined) yield* screen.finish
 
-    if (error !== undefined) yield* Io.stderr(errorLine(messageOf(error)))
+    if (error !== undefined) {
+      const line = errorLine(messageOf(error))
+      // Red on a terminal that takes colour (plain otherwise: s is then the identity).
+      yield* Io.stderr(screen === undefined ? line : s.red(line.slice(0, -1)) + "\n")
+    }
     if (output === "text" && result.eventCount > 0) {
       const summary = { status: statusOf(code), result, elapsedMillis, cwd: input.options.cwd }
       yield* Io.stderr(onTerminal ? summaryBlock(summary, s) : summaryLine(summary))
