@@ -213,6 +213,87 @@ export const splitLines = <E, R>(self: Stream.Stream<string, E, R>): Stream.Stre
   )
 
 /**
+ * Streaming UTF-8 decoding with exactly `TextDecoder`'s results (WHATWG: each maximal invalid
+ * subpart becomes one U+FFFD; a leading byte order mark is dropped), however the bytes are cut
+ * into chunks, but through
+ * `Buffer#toString`, which is about four times faster than `TextDecoder` on Node 20 (and
+ * `StringDecoder` replaces invalid bytes differently when they straddle chunks). Only a valid but
+ * incomplete character at the end of a chunk is held back for the next one; `end` turns one left
+ * at the very end into U+FFFD.
+ *
+ * @internal
+ */
+export interface Utf8Decoder {
+  readonly write: (bytes: Uint8Array) => string
+  readonly end: () => string
+}
+
+/** @internal */
+export const makeUtf8Decoder = (): Utf8Decoder => {
+  let held: Uint8Array | undefined
+  let started = false
+  // Like TextDecoder, a byte order mark at the very start is not text.
+  const text = (bytes: Uint8Array): string => {
+    const decoded = toBuffer(bytes).toString("utf8")
+    if (started || decoded.length === 0) return decoded
+    started = true
+    return decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded
+  }
+  return {
+    write: (input) => {
+      let bytes = held === undefined ? input : concat(held, input)
+      held = undefined
+      const cut = incompleteTail(bytes)
+      if (cut < bytes.length) {
+        held = bytes.slice(cut)
+        bytes = bytes.subarray(0, cut)
+      }
+      return text(bytes)
+    },
+    end: () => {
+      if (held === undefined) return ""
+      const rest = text(held)
+      held = undefined
+      return rest
+    }
+  }
+}
+
+const toBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}
+
+/**
+ * Where a valid but unfinished multi-byte character starts at the end of `bytes` (its length when
+ * there is none): a lead byte in the last three bytes, followed only by bytes that can continue it
+ * (with the narrower second-byte ranges of E0, ED, F0 and F4), and fewer of them than it needs.
+ */
+const incompleteTail = (bytes: Uint8Array): number => {
+  const n = bytes.length
+  for (let i = n - 1; i >= 0 && i >= n - 3; i--) {
+    const b = bytes[i]!
+    if ((b & 0xc0) === 0x80) continue // a continuation byte: look further back for its lead
+    const need = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0
+    if (need === 0 || n - i >= need) return n // not a lead byte, or its character is complete
+    if (n - i >= 2) {
+      const second = bytes[i + 1]!
+      const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80
+      const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf
+      if (second < lo || second > hi) return n
+    }
+    // the bytes after `i` are continuation bytes (checked above by the loop), so it is unfinished
+    return i
+  }
+  return n
+}
+
+/**
  * Stream operator: bytes in, text out, as streaming UTF-8 (invalid bytes become U+FFFD, a character
  * cut between chunks is decoded whole). Unlike `Stream.decodeText`, which never flushes its decoder,
  * the end of the input flushes it: an incomplete character at the very end becomes U+FFFD instead of
@@ -226,20 +307,20 @@ export const decodeUtf8 = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.
   pipeThroughChannel(
     self,
     Channel.suspend(() => {
-      const decoder = new TextDecoder()
+      const decoder = makeUtf8Decoder()
       const loop: Channel.Channel<Chunk.Chunk<string>, Chunk.Chunk<Uint8Array>, E, E, unknown, unknown> = Channel
         .readWithCause({
           onInput: (input: Chunk.Chunk<Uint8Array>) => {
             const out: Array<string> = []
             for (const bytes of input) {
-              const text = decoder.decode(bytes, { stream: true })
+              const text = decoder.write(bytes)
               if (text.length > 0) out.push(text)
             }
             return out.length === 0 ? loop : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), loop)
           },
           onFailure: (cause) => Channel.failCause(cause),
           onDone: () => {
-            const rest = decoder.decode()
+            const rest = decoder.end()
             return rest.length === 0 ? Channel.void : Channel.write(Chunk.of(rest))
           }
         })

@@ -11,7 +11,7 @@ import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import { PtyProcess } from "effect-pty"
 import * as ClaudeError from "../ClaudeError.js"
-import { decodeUtf8 } from "./lines.js"
+import { decodeUtf8, makeUtf8Decoder } from "./lines.js"
 import type { ExitInfo, Spawn } from "./transport.js"
 
 const STDERR_LINES = 40
@@ -118,7 +118,7 @@ export const spawnPipe: Spawn = (spec) =>
     // not lost) and hands the text on, a chunk of reads at a time: one hand-over per chunk of
     // reads, and no separate decoding stage downstream.
     const stdout = yield* Mailbox.make<string, ClaudeError.ReadError>(16)
-    const decoder = new TextDecoder()
+    const decoder = makeUtf8Decoder()
     let consumed = true
     // For the drain window below: when a chunk last arrived, and whether one is being handed on.
     let lastRead = performance.now()
@@ -133,7 +133,7 @@ export const spawnPipe: Spawn = (spec) =>
         if (!consumed) return Effect.void
         const texts: Array<string> = []
         for (const bytes of chunk) {
-          const text = decoder.decode(bytes, { stream: true })
+          const text = decoder.write(bytes)
           if (text.length > 0) texts.push(text)
         }
         if (texts.length === 0) return Effect.void
@@ -141,7 +141,7 @@ export const spawnPipe: Spawn = (spec) =>
         return Effect.ensuring(texts.length === 1 ? stdout.offer(texts[0]!) : Effect.asVoid(stdout.offerAll(texts)), handedOn)
       }),
       Effect.zipRight(Effect.suspend(() => {
-        const rest = decoder.decode()
+        const rest = decoder.end()
         return rest.length > 0 && consumed ? stdout.offer(rest) : Effect.void
       })),
       Effect.matchCauseEffect({
