@@ -68,13 +68,14 @@ export class Display {
     if (this.writing > 0 || this.phase._tag === "Finished" || this.cursor._tag === "InText") return
     if (this.status === "none" && now - this.lastOutput < QUIET_MILLIS) return
     const line = statusLine(this.phase, elapsed, this.terminal.style, this.terminal.columns())
-    if (this.status !== "none") this.terminal.write(CLEAR_LINE + line)
-    else if (this.cursor._tag === "AfterNote") {
+    if (this.status === "none" && this.cursor._tag === "AfterNote") {
+      // On a line of its own below the tool line; erasing it goes back to the tool line's end.
       this.terminal.write("\n" + line)
       this.status = "below"
-      return
-    } else this.terminal.write(CLEAR_LINE + line)
-    if (this.status === "none") this.status = "here"
+    } else {
+      this.terminal.write(CLEAR_LINE + line)
+      if (this.status === "none") this.status = "here"
+    }
   }
 
   /**
@@ -125,7 +126,7 @@ export class Display {
 
   /**
    * The run is over: erases the status line and ends the last line, so what follows (the summary,
-   * an error) starts on a line of its own. `answerEnded`: the answer's final line break went out.
+   * an error) starts on a line of its own.
    */
   finish(): void {
     this.phase = { _tag: "Finished" }
