@@ -342,6 +342,17 @@ export class ClaudeFailure extends Schema.TaggedError<ClaudeFailure>("effect-cla
   /**
    * The failure a result reports (use with `ClaudeResult.isFailure`).
    *
+   * @example
+   * ```ts
+   * import { ClaudeError, ClaudeResult } from "effect-claude-code"
+   * import { Effect, Stream } from "effect"
+   *
+   * // fold events yourself, and fail as run() does
+   * const run = (events: Stream.Stream<any>) =>
+   *   Effect.flatMap(ClaudeResult.fold(events), (result) =>
+   *     ClaudeResult.isFailure(result) ? Effect.fail(ClaudeError.ClaudeFailure.fromResult(result)) : Effect.succeed(result))
+   * ```
+   *
    * @since 0.1.0
    */
   static fromResult(result: ClaudeResult): ClaudeFailure {
