@@ -338,6 +338,21 @@ describe("spans and metrics", () => {
       assert.deepStrictEqual([moved.started, moved.finished, moved.failed, moved.active], [1, 0, 1, 0])
     }))
 
+  it.scopedLive("stream: a consumer that stops early (Stream.take) ends the span successfully, counted as finished", () =>
+    Effect.gen(function*() {
+      const options = yield* fake("pipe", "wait-for-sigint")
+      const before = yield* readMetrics("pipe", "none")
+      const { exit, spans } = yield* traced(Stream.runCollect(Stream.take(ClaudeCode.stream("hi", options), 1)))
+      const after = yield* readMetrics("pipe", "none")
+      assert.isTrue(Exit.isSuccess(exit))
+      const { exit: spanExit, span } = endedSpan(spans, "ClaudeCode.stream")
+      assert.isTrue(Exit.isSuccess(spanExit))
+      assert.strictEqual(span.attributes.get("claude_code.session_id"), FAKE_SESSION)
+      assert.isFalse(span.attributes.has("claude_code.error"))
+      const moved = delta(before, after)
+      assert.deepStrictEqual([moved.started, moved.finished, moved.failed, moved.active, moved.input], [1, 1, 0, 0, 0])
+    }))
+
   it.scopedLive("run: interrupting it ends the span as interrupted", () =>
     Effect.gen(function*() {
       const options = yield* fake("pty", "wait-for-sigint")
