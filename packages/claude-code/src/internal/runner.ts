@@ -11,10 +11,8 @@ import * as ClaudeEvent from "../ClaudeEvent.js"
 import * as ClaudeResult from "../ClaudeResult.js"
 import { buildArgs, validate } from "./args.js"
 import { splitLines } from "./lines.js"
-import { spawnPipe } from "./pipe.js"
 import { recorder } from "./record.js"
-import { spawnPty } from "./pty.js"
-import type { Child, Spawn } from "./transport.js"
+import { type Child, loadSpawn } from "./transport.js"
 
 /**
  * Above this many bytes the prompt goes to the CLI's stdin instead of argv (Linux refuses a
@@ -58,8 +56,6 @@ export const pushDiagnostic = (diagnostics: Array<string>, line: string) => {
   if (diagnostics.length >= DIAGNOSTIC_LINES) diagnostics.shift()
   diagnostics.push(line.length > DIAGNOSTIC_LINE_CHARS ? line.slice(0, DIAGNOSTIC_LINE_CHARS) + "…" : line)
 }
-
-const transports: Record<"pty" | "pipe", Spawn> = { pty: spawnPty, pipe: spawnPipe }
 
 /** Completes when the user's explicit cancel fires. */
 const isDeferred = (u: unknown): u is Deferred.Deferred<unknown, unknown> =>
@@ -142,7 +138,7 @@ export const streamWith = (
     }
     const viaStdin = Buffer.byteLength(prompt, "utf8") > ARGV_PROMPT_LIMIT
     const executable = options.executable ?? "claude"
-    const spawn = transports[options.transport ?? "pty"]
+    const spawn = yield* loadSpawn(options.transport ?? "pty")
     const record = yield* recorder(options.record) // the `record` option (record.ts): identity when unset
     const child = yield* spawn({
       command: executable,

@@ -1,4 +1,4 @@
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { PtyProcess } from "effect-pty"
@@ -43,3 +43,23 @@ export interface SpawnSpec {
 export type Spawn = (
   spec: SpawnSpec
 ) => Effect.Effect<Child, ClaudeError.SpawnError | ClaudeError.InvalidOptions, Scope.Scope>
+
+const loaded: { pty?: Spawn; pipe?: Spawn } = {}
+
+/**
+ * A transport's spawn function, loaded on first use: a program that runs on one transport never
+ * loads the other (the pipe side brings `@effect/platform-node`'s command executor, the terminal
+ * side `node-pty`'s native binding), which keeps importing the library cheap.
+ *
+ * @internal
+ */
+export const loadSpawn = (transport: "pty" | "pipe"): Effect.Effect<Spawn> => {
+  const spawn = loaded[transport]
+  if (spawn !== undefined) return Effect.succeed(spawn)
+  return Effect.promise(() =>
+    transport === "pty"
+      ? import("./pty.js").then((m) => (loaded.pty = m.spawnPty))
+      : import("./pipe.js").then((m) => (loaded.pipe = m.spawnPipe))
+  )
+}
+
