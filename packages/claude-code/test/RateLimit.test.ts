@@ -47,18 +47,15 @@ const failureOf = <A>(exit: Exit.Exit<A, ClaudeError.ClaudeCodeError>): ClaudeEr
   return Cause.squash(exit.cause) as ClaudeError.ClaudeCodeError
 }
 
-/** A rejected run's error as the runner builds it, with the rate limit the CLI reported. */
-const rejected = (rateLimit?: ClaudeEvent.RateLimitInfo) =>
+/** A failed run's error as the runner builds it, from a result reporting failure with `fields`. */
+const failure = (fields: Partial<ConstructorParameters<typeof ClaudeResult.ClaudeResult>[0]>) =>
   ClaudeError.ClaudeFailure.fromResult(
-    new ClaudeResult.ClaudeResult({
-      ...ClaudeResult.empty,
-      hasResult: true,
-      isError: true,
-      terminalReason: "api_error",
-      apiErrorStatus: 429,
-      ...(rateLimit === undefined ? {} : { rateLimit })
-    })
+    new ClaudeResult.ClaudeResult({ ...ClaudeResult.empty, hasResult: true, isError: true, ...fields })
   )
+
+/** A run rejected with HTTP 429, with the rate limit the CLI reported. */
+const rejected = (rateLimit?: ClaudeEvent.RateLimitInfo) =>
+  failure({ terminalReason: "api_error", apiErrorStatus: 429, ...(rateLimit === undefined ? {} : { rateLimit }) })
 
 describe("isRateLimited", () => {
   it.scopedLive("the fake CLI's rejected run: a ClaudeFailure with 429, the rate limit in the result and as an event", () =>
@@ -86,30 +83,13 @@ describe("isRateLimited", () => {
   it("only rate-limit failures", () => {
     assert.isTrue(ClaudeError.isRateLimited(rejected()))
     // A rejected rate_limit_event marks the failure even when the status is not 429.
-    const overage = ClaudeError.ClaudeFailure.fromResult(
-      new ClaudeResult.ClaudeResult({
-        ...ClaudeResult.empty,
-        hasResult: true,
-        isError: true,
-        rateLimit: { status: "rejected" }
-      })
-    )
+    const overage = failure({ rateLimit: { status: "rejected" } })
     assert.isTrue(ClaudeError.isRateLimited(overage))
     assert.strictEqual(ClaudeError.rateLimitResetsAt(overage), undefined)
-    const overloaded = ClaudeError.ClaudeFailure.fromResult(
-      new ClaudeResult.ClaudeResult({ ...ClaudeResult.empty, hasResult: true, isError: true, apiErrorStatus: 529 })
+    assert.isFalse(ClaudeError.isRateLimited(failure({ apiErrorStatus: 529 })))
+    assert.isFalse(
+      ClaudeError.isRateLimited(failure({ terminalReason: "max_turns", rateLimit: { status: "allowed_warning" } }))
     )
-    assert.isFalse(ClaudeError.isRateLimited(overloaded))
-    const warned = ClaudeError.ClaudeFailure.fromResult(
-      new ClaudeResult.ClaudeResult({
-        ...ClaudeResult.empty,
-        hasResult: true,
-        isError: true,
-        terminalReason: "max_turns",
-        rateLimit: { status: "allowed_warning" }
-      })
-    )
-    assert.isFalse(ClaudeError.isRateLimited(warned))
     assert.isFalse(ClaudeError.isRateLimited(new ClaudeError.ProcessError({ exitCode: 1, signal: null, diagnostics: [] })))
     assert.isFalse(ClaudeError.isRateLimited({ _tag: "ClaudeFailure", apiErrorStatus: 429 }))
   })
