@@ -14,6 +14,7 @@ export default tseslint.config(
       "**/.tsbuildinfo/**",
       "**/docs/**",
       "bench/results/**",
+      ".scratch/**",
       "**/*.md"
     ]
   },
@@ -50,6 +51,8 @@ export default tseslint.config(
     rules: {
       "no-fallthrough": "off",
       "no-irregular-whitespace": "off",
+      // terminal escape sequences are this project's daily bread
+      "no-control-regex": "off",
       "object-shorthand": "error",
       "prefer-destructuring": "off",
       "no-restricted-syntax": ["error", {
