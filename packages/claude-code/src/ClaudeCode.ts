@@ -258,7 +258,7 @@ export const run = (
  *
  * - `runsStarted` `effect_claude_code_runs_started`, `runsFinished` `effect_claude_code_runs_finished`
  *   (ended without an error), `runsFailed` `effect_claude_code_runs_failed` (tag `error`: the error's
- *   `_tag`, or `Interrupted`): counters, tag `transport`.
+ *   `_tag`, `Interrupted` or `Defect`): counters, tag `transport`.
  * - `tokens` `effect_claude_code_tokens`: counter, tag `type` (`input`, `output`, `cache_read`,
  *   `cache_creation`), from each run's `result`.
  * - `costUsd` `effect_claude_code_cost_usd`: counter, `total_cost_usd` of each run's `result`.

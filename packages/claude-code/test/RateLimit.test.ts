@@ -18,7 +18,7 @@ import * as Path from "node:path"
 import * as ClaudeCode from "../src/ClaudeCode.js"
 import * as ClaudeEnv from "../src/ClaudeEnv.js"
 import * as ClaudeError from "../src/ClaudeError.js"
-import * as ClaudeEvent from "../src/ClaudeEvent.js"
+import type * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeResult from "../src/ClaudeResult.js"
 import * as ModelServer from "../src/ModelServer.js"
 import { assertTag, fakeClaude, isTag, quickShutdown, realCli } from "./utils/claudeTest.js"
@@ -90,7 +90,9 @@ describe("isRateLimited", () => {
     assert.isFalse(
       ClaudeError.isRateLimited(failure({ terminalReason: "max_turns", rateLimit: { status: "allowed_warning" } }))
     )
-    assert.isFalse(ClaudeError.isRateLimited(new ClaudeError.ProcessError({ exitCode: 1, signal: null, diagnostics: [] })))
+    assert.isFalse(
+      ClaudeError.isRateLimited(new ClaudeError.ProcessError({ exitCode: 1, signal: null, diagnostics: [] }))
+    )
     assert.isFalse(ClaudeError.isRateLimited({ _tag: "ClaudeFailure", apiErrorStatus: 429 }))
   })
 })
@@ -129,7 +131,11 @@ describe("retryRateLimited", () => {
   it.scopedLive("the fake CLI: rejected twice, then answered; every attempt is a run of its own", () =>
     Effect.gen(function*() {
       const { options, runs } = yield* rateLimitedFake(2)
-      const failed = Metric.tagged(Metric.tagged(ClaudeCode.metrics.runsFailed, "transport", "pipe"), "error", "ClaudeFailure")
+      const failed = Metric.tagged(
+        Metric.tagged(ClaudeCode.metrics.runsFailed, "transport", "pipe"),
+        "error",
+        "ClaudeFailure"
+      )
       const before = (yield* Metric.value(failed)).count
       const result = yield* ClaudeCode.run("answer me", options).pipe(
         ClaudeCode.retryRateLimited(Schedule.spaced("10 millis"))
@@ -142,7 +148,9 @@ describe("retryRateLimited", () => {
   it.scopedLive("the fake CLI: a schedule that is done returns the last rate-limit failure", () =>
     Effect.gen(function*() {
       const { options, runs } = yield* rateLimitedFake(5)
-      const exit = yield* Effect.exit(ClaudeCode.run("hi", options).pipe(ClaudeCode.retryRateLimited(Schedule.recurs(1))))
+      const exit = yield* Effect.exit(
+        ClaudeCode.run("hi", options).pipe(ClaudeCode.retryRateLimited(Schedule.recurs(1)))
+      )
       assert.isTrue(ClaudeError.isRateLimited(failureOf(exit)))
       assert.strictEqual(runs(), 2)
     }))

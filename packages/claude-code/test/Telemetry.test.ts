@@ -6,9 +6,11 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as HashMap from "effect/HashMap"
 import * as List from "effect/List"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
@@ -17,14 +19,13 @@ import type * as MetricState from "effect/MetricState"
 import type * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import type * as Context from "effect/Context"
 import * as Tracer from "effect/Tracer"
-import * as HashMap from "effect/HashMap"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as ClaudeCode from "../src/ClaudeCode.js"
 import * as ClaudeEnv from "../src/ClaudeEnv.js"
 import type * as ClaudeError from "../src/ClaudeError.js"
+import * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ModelServer from "../src/ModelServer.js"
 import { assertTag, fakeClaude, forkUntil, isTag, quickShutdown, realCli } from "./utils/claudeTest.js"
 
@@ -69,7 +70,7 @@ class RecordedSpan implements Tracer.Span {
     this.events.push({ name, attributes: attributes ?? {} })
   }
   addLinks(links: ReadonlyArray<Tracer.SpanLink>): void {
-    this.links.push(...links)
+    for (const link of links) this.links.push(link)
   }
 }
 
@@ -307,10 +308,40 @@ describe("spans and metrics", () => {
       }))
   }
 
+  for (const kind of ["stream", "run"] as const) {
+    it.scopedLive(`${kind}: a CLI that dies after a tool call: the call is one event pair, the session from the partial result`, () =>
+      Effect.gen(function*() {
+        // The first lines of the "tools" run (init, a tool call and its result), then exit 3.
+        const tools = yield* fake("pipe", "tools")
+        const lines = yield* ClaudeCode.stream("hi", tools).pipe(
+          Stream.take(3),
+          Stream.map((event) => ClaudeEvent.encodeLine(event)),
+          Stream.runCollect
+        )
+        const transcript = Path.join(tools.cwd!, "cut.ndjson")
+        yield* Effect.sync(() => Fs.writeFileSync(transcript, [...lines].join("\n") + "\n"))
+        const options = yield* fake("pipe", "fixture", { FAKE_CLAUDE_FIXTURE: transcript, FAKE_CLAUDE_EXIT: "3" })
+        const { exit, spans } = yield* traced(
+          kind === "stream" ? Stream.runDrain(ClaudeCode.stream("hi", options)) : ClaudeCode.run("hi", options)
+        )
+        assert.isTrue(Exit.isFailure(exit))
+        const { span } = endedSpan(spans, `ClaudeCode.${kind}`)
+        assert.strictEqual(span.attributes.get("claude_code.error"), "ProcessError")
+        assert.strictEqual(span.attributes.get("claude_code.session_id"), FAKE_SESSION)
+        assert.deepStrictEqual(span.events.map((event) => [event.name, event.attributes["tool.id"]]), [
+          ["claude_code.tool_use", "toolu_fake_bash"],
+          ["claude_code.tool_result", "toolu_fake_bash"]
+        ])
+      }))
+  }
+
   it.scopedLive("spawn failures and invalid options are failed spans too", () =>
     Effect.gen(function*() {
       const missing = yield* traced(ClaudeCode.run("hi", { executable: "/nonexistent/claude", transport: "pipe" }))
-      assert.strictEqual(endedSpan(missing.spans, "ClaudeCode.run").span.attributes.get("claude_code.error"), "SpawnError")
+      assert.strictEqual(
+        endedSpan(missing.spans, "ClaudeCode.run").span.attributes.get("claude_code.error"),
+        "SpawnError"
+      )
       const invalid = yield* traced(Stream.runDrain(ClaudeCode.stream("hi", { maxTurns: 0, transport: "pipe" })))
       assert.strictEqual(
         endedSpan(invalid.spans, "ClaudeCode.stream").span.attributes.get("claude_code.error"),
@@ -378,7 +409,8 @@ describe("spans and metrics", () => {
   it.scopedLive("the real CLI: the span carries the session, model, cost and tokens of the folded result", () =>
     Effect.gen(function*() {
       const cli = yield* realCli("pipe", {
-        script: () => ModelServer.text("Four.", { usage: { inputTokens: 321, outputTokens: 7, cacheReadInputTokens: 50 } })
+        script: () =>
+          ModelServer.text("Four.", { usage: { inputTokens: 321, outputTokens: 7, cacheReadInputTokens: 50 } })
       })
       const before = yield* readMetrics("pipe", "none")
       const { exit, spans } = yield* traced(ClaudeCode.run("What is 2 + 2?", cli.options))
@@ -439,7 +471,10 @@ describe("logs", () => {
         assert.strictEqual(result!.annotations.costUsd, 0.0001)
         assert.strictEqual(result!.annotations.isError, false)
         if (kind === "stream") {
-          assert.strictEqual(logs.find((log) => log.message === "Claude Code session started")?.annotations.model, "claude-fake-1")
+          assert.strictEqual(
+            logs.find((log) => log.message === "Claude Code session started")?.annotations.model,
+            "claude-fake-1"
+          )
         }
         assert.isTrue(logs.every((log) => log.level === "DEBUG"))
       }))

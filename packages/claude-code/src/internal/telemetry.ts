@@ -37,7 +37,7 @@ export const runsFinished = Metric.counter("effect_claude_code_runs_finished", {
 
 /** @internal */
 export const runsFailed = Metric.counter("effect_claude_code_runs_failed", {
-  description: "Claude Code runs that failed (tag `error`: the error's _tag, or Interrupted)",
+  description: "Claude Code runs that failed (tag `error`: the error's _tag, Interrupted or Defect)",
   incremental: true
 })
 
@@ -119,7 +119,6 @@ const resultOf = (error: ClaudeError.ClaudeCodeError): ClaudeResult.ClaudeResult
     case "ClaudeFailure":
       return error.result
     case "ProcessError":
-      return error.partial
     case "Cancelled":
     case "IdleTimeout":
       return error.partial
@@ -134,6 +133,8 @@ interface Run {
   readonly clock: Clock.Clock
   readonly startedAt: number
   readonly transport: string
+  /** The events pass by (`stream`): tool calls are recorded as they come, not from a result. */
+  readonly live: boolean
   /** Tool names by `tool_use` id, to name the `tool_result`s. */
   readonly tools: Map<string, string>
   summary: Summary | undefined
@@ -257,10 +258,13 @@ const observeChunk = (run: Run, chunk: Chunk.Chunk<ClaudeEvent.ClaudeEvent>): vo
   }
 }
 
-/** `run` sees no events: its tool calls become span events when it ends. */
+/**
+ * A folded result: the figures, and for `run` (which sees no events) the tool calls, as span
+ * events stamped when it ends.
+ */
 const observeResult = (run: Run, result: ClaudeResult.ClaudeResult): void => {
   setInit(run, result.sessionId, result.model)
-  if (result.toolCalls.length > 0) {
+  if (!run.live && result.toolCalls.length > 0) {
     const time = run.clock.unsafeCurrentTimeNanos()
     for (const call of result.toolCalls) {
       toolUse(run, call.id, call.name, call.parentToolUseId, time)
@@ -288,7 +292,8 @@ const logInit = (run: Run): Effect.Effect<void> => {
 const begin = (
   span: Tracer.Span,
   prompt: string,
-  options: Options
+  options: Options,
+  live: boolean
 ): Effect.Effect<Run> =>
   Effect.gen(function*() {
     const clock = yield* Effect.clock
@@ -298,6 +303,7 @@ const begin = (
       clock,
       startedAt: clock.unsafeCurrentTimeMillis(),
       transport,
+      live,
       tools: new Map(),
       summary: undefined,
       sessionId: undefined,
@@ -404,7 +410,7 @@ export const instrumentStream = (
     // ~10% more CPU on a 100k-event run, as every effect of the inner stream is then provided.)
     const span = yield* Effect.makeSpanScoped("ClaudeCode.stream", { kind: "client" })
     const run = yield* Effect.acquireRelease(
-      begin(span, prompt, options),
+      begin(span, prompt, options, true),
       // The scope closes with the stream's exit, whose only failures are the stream's errors.
       (run, exit) => end(run, exit as Exit.Exit<unknown, ClaudeError.ClaudeCodeError>)
     )
@@ -428,7 +434,7 @@ export const instrumentRun = (
   Effect.useSpan("ClaudeCode.run", { kind: "client" }, (span) =>
     // Once begun, a run is always ended: interruption is only possible inside `run` itself.
     Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(begin(span, prompt, options), (record) =>
+      Effect.flatMap(begin(span, prompt, options, false), (record) =>
         restore(Effect.withParentSpan(run, span)).pipe(
           Effect.tap((result) => Effect.sync(() => observeResult(record, result))),
           Effect.onExit((exit) => end(record, exit))
