@@ -10,7 +10,7 @@ import * as ClaudeError from "../ClaudeError.js"
 import * as ClaudeEvent from "../ClaudeEvent.js"
 import * as ClaudeResult from "../ClaudeResult.js"
 import { buildArgs, validate } from "./args.js"
-import { splitLines } from "./lines.js"
+import { makeLineSplitter } from "./lines.js"
 import { recorder } from "./record.js"
 import { type Child, loadSpawn } from "./transport.js"
 
@@ -139,7 +139,7 @@ export const streamWith = (
     const viaStdin = Buffer.byteLength(prompt, "utf8") > ARGV_PROMPT_LIMIT
     const executable = options.executable ?? "claude"
     const spawn = yield* loadSpawn(options.transport ?? "pty")
-    const record = yield* recorder(options.record) // the `record` option (record.ts): identity when unset
+    const record = yield* recorder(options.record) // the `record` option (record.ts): undefined when unset
     const child = yield* spawn({
       command: executable,
       args: buildArgs(viaStdin ? undefined : prompt, options),
@@ -170,9 +170,61 @@ export const streamWith = (
       )
     }
 
-    // One pass over each chunk of lines: decode, advance the fold, keep diagnostics. The loop
-    // stops reading at the `result` event (the turn is over) and, on an undecodable line,
-    // first emits the events decoded before it, then fails naming that line.
+    // One pass over each chunk of output text: split it into lines, record them, decode them,
+    // advance the fold, keep diagnostics (fused into one stage: a PTY delivers ~4 KiB per read,
+    // so every per-chunk stage is paid thousands of times in a long run). The loop stops reading
+    // at the `result` event (the turn is over) and, on an undecodable line, first emits the
+    // events decoded before it, then fails naming that line.
+    const splitter = makeLineSplitter()
+    const lines: Array<string> = []
+    const decodeChunk = (
+      last: boolean
+    ): Channel.Channel<
+      Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
+      Chunk.Chunk<string>,
+      ClaudeError.ClaudeCodeError,
+      ClaudeError.ClaudeCodeError,
+      void,
+      unknown
+    > => {
+      if (lines.length === 0) return last ? Channel.void : decodeLoop
+      if (record !== undefined) {
+        const failed = record(lines)
+        if (failed !== undefined) return Channel.fail(failed)
+      }
+      const events: Array<ClaudeEvent.ClaudeEvent> = []
+      let failure: ClaudeError.DecodeError | undefined
+      let diagnostics: Array<ClaudeEvent.Diagnostic> | undefined
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!
+        state.lineNumber++
+        const decoded = ClaudeEvent.decodeLine(line, state.lineNumber)
+        if (decoded._tag === "Left") {
+          failure = decoded.left
+          break
+        }
+        const event = decoded.right
+        if (event._tag === "Diagnostic") {
+          pushDiagnostic(state.diagnostics, line)
+          ;(diagnostics ??= []).push(event)
+          continue
+        }
+        events.push(event)
+        state.fold.add(event)
+        if (event._tag === "Result") {
+          state.sawResult = true
+          break
+        }
+      }
+      lines.length = 0
+      let emit = events.length > 0 ? Channel.write(Chunk.unsafeFromArray(events)) : Channel.void
+      // A line that is not an event is not dropped silently: it is logged, and kept for the
+      // error if the run fails.
+      if (diagnostics !== undefined) emit = Channel.zipRight(Channel.fromEffect(logDiagnostics(diagnostics)), emit)
+      if (failure !== undefined) return Channel.zipRight(emit, Channel.fail(failure))
+      if (state.sawResult || last) return emit
+      return Channel.zipRight(emit, decodeLoop)
+    }
     const decodeLoop: Channel.Channel<
       Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
       Chunk.Chunk<string>,
@@ -181,40 +233,15 @@ export const streamWith = (
       void,
       unknown
     > = Channel.readWithCause({
-      onInput: (lines: Chunk.Chunk<string>) => {
-        const events: Array<ClaudeEvent.ClaudeEvent> = []
-        let failure: ClaudeError.DecodeError | undefined
-        let diagnostics: Array<ClaudeEvent.Diagnostic> | undefined
-        for (const line of lines) {
-          state.lineNumber++
-          const decoded = ClaudeEvent.decodeLine(line, state.lineNumber)
-          if (decoded._tag === "Left") {
-            failure = decoded.left
-            break
-          }
-          const event = decoded.right
-          if (event._tag === "Diagnostic") {
-            pushDiagnostic(state.diagnostics, line)
-            ;(diagnostics ??= []).push(event)
-            continue
-          }
-          events.push(event)
-          state.fold.add(event)
-          if (event._tag === "Result") {
-            state.sawResult = true
-            break
-          }
-        }
-        let emit = events.length > 0 ? Channel.write(Chunk.unsafeFromArray(events)) : Channel.void
-        // A line that is not an event is not dropped silently: it is logged, and kept for the
-        // error if the run fails.
-        if (diagnostics !== undefined) emit = Channel.zipRight(Channel.fromEffect(logDiagnostics(diagnostics)), emit)
-        if (failure !== undefined) return Channel.zipRight(emit, Channel.fail(failure))
-        if (state.sawResult) return emit
-        return Channel.zipRight(emit, decodeLoop)
+      onInput: (texts: Chunk.Chunk<string>) => {
+        for (const text of texts) splitter.push(text, lines)
+        return decodeChunk(false)
       },
       onFailure: Channel.failCause,
-      onDone: () => Channel.void
+      onDone: () => {
+        splitter.end(lines)
+        return decodeChunk(true)
+      }
     })
 
     let output: Stream.Stream<string, ClaudeError.ClaudeCodeError> = child.output
@@ -225,8 +252,6 @@ export const streamWith = (
       )
     }
     return output.pipe(
-      splitLines,
-      record,
       Stream.pipeThroughChannel(decodeLoop),
       Stream.concat(Stream.fromEffect(Effect.suspend(() => finish(child, state))).pipe(Stream.drain))
     )
