@@ -295,12 +295,35 @@ export interface RetryRateLimitedOptions {
 const DEFAULT_MAX_WAIT = Duration.minutes(5)
 
 /**
+ * Waits before retrying a run rejected for rate limits: the schedule's delay, then until the
+ * limit's `resetsAt` if that is later. `false` (at once) when the schedule is done or the reset
+ * is more than `maxWait` away.
+ */
+const waitForRetry = <Out, R>(
+  driver: Schedule.ScheduleDriver<Out, ClaudeError.ClaudeFailure, R>,
+  maxWait: number,
+  error: ClaudeError.ClaudeFailure
+): Effect.Effect<boolean, never, R> =>
+  Effect.gen(function*() {
+    const resetsAt = ClaudeError.rateLimitResetsAt(error)
+    if (resetsAt !== undefined && resetsAt - (yield* Clock.currentTimeMillis) > maxWait) return false
+    // Waits the schedule's delay, or fails when the schedule is done.
+    if (Either.isLeft(yield* Effect.either(driver.next(error)))) return false
+    if (resetsAt !== undefined) {
+      const left = resetsAt - (yield* Clock.currentTimeMillis)
+      if (left > 0) yield* Effect.sleep(Duration.millis(left))
+    }
+    return true
+  })
+
+/**
  * Retries an effect (e.g. {@link run}) that Claude rejected for rate limits
  * (`ClaudeError.isRateLimited`: HTTP 429 or a rejected `rate_limit_event`), as `Effect.retry`
  * would with `schedule`; every other error is returned at once. When the CLI said when the
  * limit resets (`resetsAt`, subscription users), the retry waits until then as well (at least
  * the schedule's delay); a reset already past only waits the schedule's delay; a reset further
- * than `maxWait` away ends the retries with the error.
+ * than `maxWait` away ends the retries with the error. For a {@link stream}, see
+ * {@link retryRateLimitedStream}.
  *
  * @example
  * ```ts
@@ -334,22 +357,49 @@ export const retryRateLimited: {
   ): Effect.Effect<A, E, R | R2> =>
     Effect.flatMap(Schedule.driver(schedule), (driver) => {
       const maxWait = Duration.toMillis(options?.maxWait ?? DEFAULT_MAX_WAIT)
-      const attempt: Effect.Effect<A, E, R | R2> = Effect.catchAll(self, (error) => {
-        if (!ClaudeError.isRateLimited(error)) return Effect.fail(error)
-        const resetsAt = ClaudeError.rateLimitResetsAt(error)
-        return Effect.gen(function*() {
-          if (resetsAt !== undefined && resetsAt - (yield* Clock.currentTimeMillis) > maxWait) {
-            return yield* Effect.fail(error)
-          }
-          // Waits the schedule's delay, or fails when the schedule is done.
-          if (Either.isLeft(yield* Effect.either(driver.next(error)))) return yield* Effect.fail(error)
-          if (resetsAt !== undefined) {
-            const left = resetsAt - (yield* Clock.currentTimeMillis)
-            if (left > 0) yield* Effect.sleep(Duration.millis(left))
-          }
-          return yield* attempt
-        })
-      })
+      const attempt: Effect.Effect<A, E, R | R2> = Effect.catchAll(self, (error) =>
+        ClaudeError.isRateLimited(error)
+          ? Effect.flatMap(waitForRetry(driver, maxWait, error), (retry) => retry ? attempt : Effect.fail(error))
+          : Effect.fail(error))
       return attempt
     })
+)
+
+/**
+ * {@link retryRateLimited} for a stream (e.g. {@link stream}): when it fails with a rate-limit
+ * rejection, it is run again after the same waits, and the new attempt's events follow the
+ * rejected one's (which ended with its `RateLimit` and `Result` events; `ClaudeResult.fold`
+ * starts a new turn at the next `SystemInit`). Unlike `Stream.retry`, the schedule is not reset
+ * by the events of a new attempt, so `Schedule.recurs(n)` allows n retries in all.
+ *
+ * @since 0.1.0
+ * @category retrying
+ */
+export const retryRateLimitedStream: {
+  <Out, R2>(
+    schedule: Schedule.Schedule<Out, ClaudeError.ClaudeFailure, R2>,
+    options?: RetryRateLimitedOptions
+  ): <A, E, R>(self: Stream.Stream<A, E, R>) => Stream.Stream<A, E, R | R2>
+  <A, E, R, Out, R2>(
+    self: Stream.Stream<A, E, R>,
+    schedule: Schedule.Schedule<Out, ClaudeError.ClaudeFailure, R2>,
+    options?: RetryRateLimitedOptions
+  ): Stream.Stream<A, E, R | R2>
+} = dual(
+  (args) => Stream.StreamTypeId in Object(args[0]),
+  <A, E, R, Out, R2>(
+    self: Stream.Stream<A, E, R>,
+    schedule: Schedule.Schedule<Out, ClaudeError.ClaudeFailure, R2>,
+    options?: RetryRateLimitedOptions
+  ): Stream.Stream<A, E, R | R2> =>
+    Stream.unwrap(Effect.map(Schedule.driver(schedule), (driver) => {
+      const maxWait = Duration.toMillis(options?.maxWait ?? DEFAULT_MAX_WAIT)
+      const attempt: Stream.Stream<A, E, R | R2> = Stream.catchAll(self, (error) =>
+        ClaudeError.isRateLimited(error)
+          ? Stream.unwrap(
+            Effect.map(waitForRetry(driver, maxWait, error), (retry) => retry ? attempt : Stream.fail(error))
+          )
+          : Stream.fail(error))
+      return attempt
+    }))
 )

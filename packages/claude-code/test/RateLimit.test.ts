@@ -6,6 +6,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -186,6 +187,36 @@ describe("retryRateLimited", () => {
       assert.isAtLeast(finished, resetsAt * 1000)
     }))
 
+  it.scopedLive("stream: a rejected attempt's events, then the retry's; the fold ends with the answer", () =>
+    Effect.gen(function*() {
+      const { options, runs } = yield* rateLimitedFake(2)
+      const events = yield* ClaudeCode.stream("answer me", options).pipe(
+        ClaudeCode.retryRateLimitedStream(Schedule.spaced("10 millis")),
+        Stream.runCollect,
+        Effect.map(Chunk.toReadonlyArray)
+      )
+      const rejectedTags = ["SystemInit", "RateLimit", "Assistant", "Result"]
+      assert.deepStrictEqual(events.map((event) => event._tag), [
+        ...rejectedTags,
+        ...rejectedTags,
+        "SystemInit",
+        "Assistant",
+        "Result"
+      ])
+      assert.strictEqual(runs(), 3)
+      const result = yield* ClaudeResult.fold(Stream.fromIterable(events))
+      assert.isTrue(ClaudeResult.isSuccess(result))
+      assert.strictEqual(result.text, "answer me")
+
+      // A done schedule ends the stream with the rejection.
+      const limited = yield* rateLimitedFake(5)
+      const exit = yield* Effect.exit(
+        Stream.runDrain(ClaudeCode.retryRateLimitedStream(ClaudeCode.stream("hi", limited.options), Schedule.recurs(1)))
+      )
+      assert.isTrue(ClaudeError.isRateLimited(failureOf(exit)))
+      assert.strictEqual(limited.runs(), 2)
+    }))
+
   describe("waiting rules (TestClock)", () => {
     /** An effect rejected for rate limits `rejections` times, then succeeding; counts attempts. */
     const flaky = (rejections: number, error: ClaudeError.ClaudeFailure) => {
@@ -242,6 +273,25 @@ describe("retryRateLimited", () => {
         yield* TestClock.adjust("6 minutes")
         assert.strictEqual(yield* Fiber.join(fiber), "ok")
         assert.strictEqual(second.attempts(), 2)
+      }))
+
+    it.effect("stream: events of a new attempt do not reset the schedule (unlike Stream.retry)", () =>
+      Effect.gen(function*() {
+        let attempts = 0
+        const attempt = Stream.suspend(() => {
+          attempts++
+          return Stream.concat(Stream.make(attempts), Stream.fail(rejected()))
+        })
+        const fiber = yield* Effect.fork(
+          attempt.pipe(
+            ClaudeCode.retryRateLimitedStream(Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(2)))),
+            Stream.runCollect
+          )
+        )
+        yield* TestClock.adjust("10 seconds")
+        const exit = yield* Fiber.await(fiber)
+        assert.deepStrictEqual(exit, Exit.fail(rejected()))
+        assert.strictEqual(attempts, 3)
       }))
 
     it.effect("data-first form; non-rate-limit errors pass through untouched", () =>
