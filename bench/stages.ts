@@ -127,6 +127,11 @@ measure("fold: ClaudeResult.step over decoded events", () => {
   for (const e of decoded) r = ClaudeResult.step(r, e)
   sink = r
 })
+measure("fold: ClaudeResult.Folder (in place: what fold and the runner use)", () => {
+  const folder = new ClaudeResult.Folder()
+  for (const e of decoded) folder.add(e)
+  sink = folder.result()
+})
 measure("fold: mutable accumulator, text += delta only (sketch: lower bound)", () => {
   const acc = { text: "", events: 0, sessionId: undefined as string | undefined, cost: 0 }
   for (const e of decoded) {
@@ -154,17 +159,17 @@ await measureAsync("pipeline: Stream split + decodeLines + ClaudeResult.fold, 64
 await measureAsync("pipeline: same, 4 KiB chunks with \\r\\n (PTY)", () => pipeline(ptyChunks))
 const syncAll = (chunks: Array<string>) => {
   const s = makeLineSplitter()
-  let r = ClaudeResult.empty
+  const folder = new ClaudeResult.Folder()
   const out: Array<string> = []
   for (const c of chunks) {
     s.push(c, out)
     for (let i = 0; i < out.length; i++) {
       const d = ClaudeEvent.decodeLine(out[i]!, i)
-      if (Either.isRight(d)) r = ClaudeResult.step(r, d.right)
+      if (Either.isRight(d)) folder.add(d.right)
     }
     out.length = 0
   }
-  return r
+  return folder.result()
 }
 measure("pipeline: the same three stages in one plain loop, 64 KiB chunks (no Effect streams)", () => (sink = syncAll(pipeChunks)))
 measure("pipeline: the same three stages in one plain loop, 4 KiB chunks (PTY)", () => (sink = syncAll(ptyChunks)))
