@@ -14,7 +14,8 @@ export const build = async () => {
     // mirror the common source directory and put the contestants under results/build/contestants/)
     entryPoints: {
       ...Object.fromEntries(["ours-pipe", "ours-pty", "interrupt"].map((name) => [name, path.join(here, `contestants/${name}.ts`)])),
-      stages: path.join(here, "stages.ts")
+      stages: path.join(here, "stages.ts"),
+      transport: path.join(here, "transport.ts")
     },
     outdir: path.join(here, "results/build"),
     outExtension: { ".js": ".mjs" },
