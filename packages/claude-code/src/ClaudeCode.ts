@@ -265,6 +265,20 @@ export const run = (
  * - `runDuration` `effect_claude_code_run_duration`: timer (histogram, milliseconds), tag `transport`.
  * - `runsActive` `effect_claude_code_runs_active`: gauge, runs (CLI processes) in progress.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Effect, Metric } from "effect"
+ *
+ * const report = Effect.gen(function*() {
+ *   const cost = yield* Metric.value(ClaudeCode.metrics.costUsd)
+ *   const failed = yield* Metric.value(
+ *     ClaudeCode.metrics.runsFailed.pipe(Metric.tagged("transport", "pty"), Metric.tagged("error", "ClaudeFailure"))
+ *   )
+ *   yield* Effect.log(`spent $${cost.count}, ${failed.count} runs failed with ClaudeFailure`)
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category observability
  */
@@ -371,6 +385,17 @@ export const retryRateLimited: {
  * rejected one's (which ended with its `RateLimit` and `Result` events; `ClaudeResult.fold`
  * starts a new turn at the next `SystemInit`). Unlike `Stream.retry`, the schedule is not reset
  * by the events of a new attempt, so `Schedule.recurs(n)` allows n retries in all.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Effect, Schedule, Stream } from "effect"
+ *
+ * const program = ClaudeCode.stream("Write a haiku").pipe(
+ *   ClaudeCode.retryRateLimitedStream(Schedule.spaced("30 seconds").pipe(Schedule.intersect(Schedule.recurs(2)))),
+ *   Stream.runForEach((event) => Effect.log(event._tag))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category retrying
