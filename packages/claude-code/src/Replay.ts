@@ -36,6 +36,17 @@ import { DIAGNOSTIC_LINES, pushDiagnostic } from "./internal/runner.js"
  * that also sees the run's options (e.g. `options.resume` to tell the turns of a conversation
  * apart).
  *
+ * @example
+ * ```ts
+ * import type { Replay } from "effect-claude-code/testing"
+ *
+ * const matchers: Array<Replay.PromptMatcher> = [
+ *   "What is 2 + 2?",
+ *   /^Summarise /,
+ *   (prompt, options) => options.resume !== undefined && prompt.includes("name")
+ * ]
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -46,6 +57,13 @@ export type PromptMatcher = string | RegExp | ((prompt: string, options: ClaudeC
  * relative to the working directory, or a `file:` URL such as
  * `new URL("./recordings/two.ndjson", import.meta.url)`), or its `lines` inline (NDJSON text or
  * one string per line).
+ *
+ * @example
+ * ```ts
+ * import type { Replay } from "effect-claude-code/testing"
+ *
+ * const recording: Replay.Recording = { prompt: /haiku/, file: "test/recordings/haiku.ndjson" }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -58,6 +76,13 @@ export type Recording =
  * The recordings of a replay, tried in order (the first match wins): a list of
  * {@link Recording}s, or an object from exact prompts to files.
  *
+ * @example
+ * ```ts
+ * import type { Replay } from "effect-claude-code/testing"
+ *
+ * const byPrompt: Replay.Recordings = { "What is 2 + 2?": "test/recordings/two.ndjson" }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -66,6 +91,16 @@ export type Recordings = ReadonlyArray<Recording> | { readonly [prompt: string]:
 /**
  * A recording file could not be read (when the replay is built, so a suite fails before its
  * first test).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Replay } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.flip(Replay.make({ "hi": "/no/such/recording.ndjson" }))
+ * Effect.runPromise(program).then((error) => assert.strictEqual(error._tag, "RecordingError"))
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -89,6 +124,17 @@ export class RecordingError extends Schema.TaggedError<RecordingError>("effect-c
  * Claude Code, so the replay dies with it (`Effect.die`) instead of failing: a program's own
  * error handling (`catchAll`, retries, fallbacks) cannot mistake it for a CLI error and hide it.
  * Tests that expect it can use `Effect.exit` and `Cause.dieOption`.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Replay } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * const replay = Replay.layer([{ prompt: "What is 2 + 2?", lines: ['{"type":"result","subtype":"success","is_error":false,"session_id":"s1","result":"4"}'] }])
+ * const program = Effect.flip(ClaudeCode.run("What is 3 + 3?")).pipe(Effect.provide(replay))
+ * Effect.runPromise(program).then((error) => assert.strictEqual(error._tag, "UnknownPrompt"))
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -115,6 +161,20 @@ export class UnknownPrompt extends Schema.TaggedError<UnknownPrompt>("effect-cla
  * One run asked of the replay: the prompt, the options as passed, and the recording that answered
  * (its label, as in {@link UnknownPrompt}), or `undefined` if none did.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Replay } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   yield* ClaudeCode.run("What is 2 + 2?", { model: "m" })
+ *   const calls: ReadonlyArray<Replay.Call> = yield* Effect.flatMap(Replay.Replay, (replay) => replay.calls)
+ *   return calls.map((call) => call.options.model)
+ * }).pipe(Effect.provide(Replay.layer([{ prompt: "What is 2 + 2?", lines: ['{"type":"result","subtype":"success","is_error":false,"session_id":"s1","result":"4"}'] }])))
+ * Effect.runPromise(program).then((models) => assert.deepStrictEqual(models, ["m"]))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -127,6 +187,20 @@ export interface Call {
 /**
  * The replaying `ClaudeCode` service, with what it was asked.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Replay } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const replay: Replay.Replay = yield* Replay.make([{ prompt: /2 \+ 2/, lines: ['{"type":"result","subtype":"success","is_error":false,"session_id":"s1","result":"4"}'] }])
+ *   const result = yield* replay.run("What is 2 + 2?")
+ *   return result.text
+ * })
+ * Effect.runPromise(program).then((text) => assert.strictEqual(text, "4"))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -137,6 +211,15 @@ export interface Replay extends ClaudeCode.ClaudeCodeService {
 
 /**
  * The tag under which {@link layer} also provides the replay, to read its {@link Replay.calls}.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Replay } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * const asked = Effect.flatMap(Replay.Replay, (replay) => replay.calls)
+ * ```
  *
  * @since 0.1.0
  * @category tags
@@ -246,6 +329,17 @@ const normalise = (recordings: Recordings): ReadonlyArray<Recording> =>
  * malformed line). The options are otherwise not looked at (`cwd`, `transport`, `cancel`, `record`,
  * `resume`, ... have no effect). A prompt no recording matches dies with {@link UnknownPrompt}.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Replay } from "effect-claude-code/testing"
+ * import { Effect } from "effect"
+ *
+ * const replay = Replay.make([{ prompt: "What is 2 + 2?", lines: ['{"type":"result","subtype":"success","is_error":false,"session_id":"s1","result":"4"}'] }])
+ * const program = Effect.flatMap(replay, (claude) => claude.run("What is 2 + 2?"))
+ * Effect.runPromise(program).then((result) => assert.strictEqual(result.text, "4"))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -306,19 +400,16 @@ export const make: (recordings: Recordings) => Effect.Effect<Replay, RecordingEr
  *
  * @example
  * ```ts
- * import { layer } from "@effect/vitest"
  * import { ClaudeCode } from "effect-claude-code"
  * import { Replay } from "effect-claude-code/testing"
  * import { Effect } from "effect"
  *
- * layer(Replay.layer([
+ * const TestClaude = Replay.layer([
  *   { prompt: "What is 2 + 2?", file: new URL("./recordings/two.ndjson", import.meta.url) },
  *   { prompt: /^Summarise/, lines: ['{"type":"result","subtype":"success","is_error":false,"session_id":"s1","result":"Short."}'] }
- * ]))("my program", (it) => {
- *   it.effect("adds", () => Effect.gen(function*() {
- *     const result = yield* ClaudeCode.run("What is 2 + 2?")
- *   }))
- * })
+ * ])
+ * // in a test: `layer(TestClaude)("my program", (it) => ...)` with @effect/vitest
+ * const program = ClaudeCode.run("Summarise the README").pipe(Effect.provide(TestClaude))
  * ```
  *
  * @since 0.1.0
