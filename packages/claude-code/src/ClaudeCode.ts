@@ -178,7 +178,7 @@ export const make = (defaults: Options = {}): ClaudeCodeService => ({
   },
   run: (prompt, options) => {
     const merged = mergeOptions(defaults, options)
-    return telemetry.instrumentRun(prompt, merged, internal.run(prompt, merged))
+    return telemetry.instrumentRun(prompt, merged, (observe) => internal.run(prompt, merged, observe))
   }
 })
 

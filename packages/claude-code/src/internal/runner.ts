@@ -30,6 +30,11 @@ const DIAGNOSTIC_LINE_CHARS = 2000
 /** The mutable state of one run, advanced once per event. @internal */
 export interface RunState {
   readonly fold: ClaudeResult.Folder
+  /**
+   * Sees each chunk of events as it is decoded (the telemetry of `run`, whose caller sees no
+   * events); an effect it returns runs before the chunk goes on.
+   */
+  readonly observe: Observer | undefined
   diagnostics: Array<string>
   lineNumber: number
   sawResult: boolean
@@ -43,13 +48,17 @@ export interface RunState {
  *
  * @internal
  */
-export const makeState = (keepText: boolean): RunState => ({
+export const makeState = (keepText: boolean, observe?: Observer): RunState => ({
   fold: new ClaudeResult.Folder(ClaudeResult.empty, { keepText }),
+  observe,
   diagnostics: [],
   lineNumber: 0,
   sawResult: false,
   cancelled: false
 })
+
+/** @internal */
+export type Observer = (events: Chunk.Chunk<ClaudeEvent.ClaudeEvent>) => Effect.Effect<void> | undefined
 
 /** Keeps the last {@link DIAGNOSTIC_LINES} non-JSON lines, each cut short. @internal */
 export const pushDiagnostic = (diagnostics: Array<string>, line: string) => {
@@ -217,7 +226,13 @@ export const streamWith = (
         }
       }
       lines.length = 0
-      let emit = events.length > 0 ? Channel.write(Chunk.unsafeFromArray(events)) : Channel.void
+      let emit: Channel.Channel<Chunk.Chunk<ClaudeEvent.ClaudeEvent>> = Channel.void
+      if (events.length > 0) {
+        const chunk = Chunk.unsafeFromArray(events)
+        emit = Channel.write(chunk)
+        const observed = state.observe?.(chunk)
+        if (observed !== undefined) emit = Channel.zipRight(Channel.fromEffect(observed), emit)
+      }
       // A line that is not an event is not dropped silently: it is logged, and kept for the
       // error if the run fails.
       if (diagnostics !== undefined) emit = Channel.zipRight(Channel.fromEffect(logDiagnostics(diagnostics)), emit)
@@ -262,8 +277,12 @@ export const stream = (prompt: string, options: Options) =>
   Stream.suspend(() => streamWith(prompt, options, makeState(false)))
 
 /** @internal */
-export const run = (prompt: string, options: Options): Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError> =>
+export const run = (
+  prompt: string,
+  options: Options,
+  observe?: Observer
+): Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError> =>
   Effect.suspend(() => {
-    const state = makeState(true)
+    const state = makeState(true, observe)
     return Stream.runDrain(streamWith(prompt, options, state)).pipe(Effect.map(() => state.fold.result()))
   })

@@ -18,6 +18,7 @@ import type { Options } from "../ClaudeCode.js"
 import type * as ClaudeError from "../ClaudeError.js"
 import type * as ClaudeEvent from "../ClaudeEvent.js"
 import type * as ClaudeResult from "../ClaudeResult.js"
+import type { Observer } from "./runner.js"
 
 // -----------------------------------------------------------------------------
 // Metrics
@@ -133,8 +134,6 @@ interface Run {
   readonly clock: Clock.Clock
   readonly startedAt: number
   readonly transport: string
-  /** The events pass by (`stream`): tool calls are recorded as they come, not from a result. */
-  readonly live: boolean
   /** Tool names by `tool_use` id, to name the `tool_result`s. */
   readonly tools: Map<string, string>
   summary: Summary | undefined
@@ -259,18 +258,10 @@ const observeChunk = (run: Run, chunk: Chunk.Chunk<ClaudeEvent.ClaudeEvent>): vo
 }
 
 /**
- * A folded result: the figures, and for `run` (which sees no events) the tool calls, as span
- * events stamped when it ends.
+ * A folded result: the figures (tool calls were recorded as their events passed, for `run` too).
  */
 const observeResult = (run: Run, result: ClaudeResult.ClaudeResult): void => {
   setInit(run, result.sessionId, result.model)
-  if (!run.live && result.toolCalls.length > 0) {
-    const time = run.clock.unsafeCurrentTimeNanos()
-    for (const call of result.toolCalls) {
-      toolUse(run, call.id, call.name, call.parentToolUseId, time)
-      if (call.result !== undefined) toolResult(run, call.id, call.result.isError, time)
-    }
-  }
   if (result.hasResult) setSummary(run, fromResult(result))
 }
 
@@ -292,8 +283,7 @@ const logInit = (run: Run): Effect.Effect<void> => {
 const begin = (
   span: Tracer.Span,
   prompt: string,
-  options: Options,
-  live: boolean
+  options: Options
 ): Effect.Effect<Run> =>
   Effect.gen(function*() {
     const clock = yield* Effect.clock
@@ -303,7 +293,6 @@ const begin = (
       clock,
       startedAt: clock.unsafeCurrentTimeMillis(),
       transport,
-      live,
       tools: new Map(),
       summary: undefined,
       sessionId: undefined,
@@ -410,7 +399,7 @@ export const instrumentStream = (
     // ~10% more CPU on a 100k-event run, as every effect of the inner stream is then provided.)
     const span = yield* Effect.makeSpanScoped("ClaudeCode.stream", { kind: "client" })
     const run = yield* Effect.acquireRelease(
-      begin(span, prompt, options, true),
+      begin(span, prompt, options),
       // The scope closes with the stream's exit, whose only failures are the stream's errors.
       (run, exit) => end(run, exit as Exit.Exit<unknown, ClaudeError.ClaudeCodeError>)
     )
@@ -421,21 +410,29 @@ export const instrumentStream = (
   }))
 
 /**
- * `run` inside a span `ClaudeCode.run`, with metrics and debug logs; the figures and tool calls
- * come from the folded result (or the result the error carries).
+ * `run` inside a span `ClaudeCode.run`, with metrics and debug logs. The runner shows it each
+ * chunk of events as they are decoded (tool calls become span events when they happen, the
+ * session's start is logged when it starts); the figures come from the folded result (or the
+ * result the error carries).
  *
  * @internal
  */
 export const instrumentRun = (
   prompt: string,
   options: Options,
-  run: Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError>
+  run: (observe: Observer) => Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError>
 ): Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError> =>
   Effect.useSpan("ClaudeCode.run", { kind: "client" }, (span) =>
     // Once begun, a run is always ended: interruption is only possible inside `run` itself.
     Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(begin(span, prompt, options, false), (record) =>
-        restore(Effect.withParentSpan(run, span)).pipe(
+      Effect.flatMap(begin(span, prompt, options), (record) =>
+        restore(Effect.withParentSpan(
+          run((events) => {
+            observeChunk(record, events)
+            return record.initToLog ? logInit(record) : undefined
+          }),
+          span
+        )).pipe(
           Effect.tap((result) => Effect.sync(() => observeResult(record, result))),
           Effect.onExit((exit) => end(record, exit))
         ))
