@@ -96,14 +96,18 @@ const runOnce = (contestant, env) =>
         try {
           const [, user, system] = fs.readFileSync(timeFile, "utf8").trim().split("\n").at(-1).split(" ").map(Number)
           cpuTotalMs = (user + system) * 1000
-        } catch {}
+        } catch {
+          // no timing file (the process was killed): the CPU total stays unknown
+        }
         fs.rmSync(timeFile, { force: true })
       }
       const last = stdout.trim().split("\n").at(-1) ?? ""
       let summary
       try {
         summary = JSON.parse(last)
-      } catch {}
+      } catch {
+        // not a summary line: reported as a failure below
+      }
       if (code !== 0 || summary === undefined) {
         return reject(
           new Error(`${contestant.name} failed (exit ${code}, signal ${signal})\nstdout: ${stdout.slice(-1000)}\nstderr: ${stderr}`)
@@ -267,7 +271,7 @@ if (only.includes("startup")) {
   }
 }
 
-const throughputTable = (s, n) => {
+const throughputTable = (s, _n) => {
   const rawPipe = s.get("raw-pipe")
   const rawPty = s.get("raw-pty")
   table(

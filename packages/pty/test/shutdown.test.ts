@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -12,7 +13,7 @@ import { awaitDead, childPids, isDead, isGone, quickShutdown, reader, sh } from 
 const tempFile = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "effect-pty-")), name)
 
 /** Runs `body` in its own scope; returns its result and how long closing the scope took. */
-const timedScope = <A, E>(body: Effect.Effect<A, E, import("effect/Scope").Scope>) =>
+const timedScope = <A, E>(body: Effect.Effect<A, E, Scope.Scope>) =>
   Effect.gen(function*() {
     let closing = 0
     const result = yield* Effect.scoped(Effect.tap(body, () => Effect.sync(() => closing = Date.now())))

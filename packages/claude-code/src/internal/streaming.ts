@@ -106,7 +106,7 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
           const items = Chunk.toReadonlyArray(chunk)
           const index = items.findIndex((item) => item._tag === "Result")
           if (index < 0) return drain
-          l.leftover.push(...items.slice(index + 1))
+          for (let i = index + 1; i < items.length; i++) l.leftover.push(items[i]!)
           return Effect.void
         }
       )
@@ -161,7 +161,7 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
                 }
                 if (item._tag === "Result") {
                   done = true
-                  l.leftover.push(...items.slice(i + 1))
+                  for (let j = i + 1; j < items.length; j++) l.leftover.push(items[j]!)
                   break
                 }
               }

@@ -33,10 +33,6 @@ const flag = (name) => {
   const i = argv.indexOf(name)
   return i >= 0 && (sep < 0 || i < sep) ? argv[i + 1] : undefined
 }
-const has = (name) => {
-  const i = argv.indexOf(name)
-  return i >= 0 && (sep < 0 || i < sep)
-}
 const sessionId = flag("--session-id") ?? flag("--resume") ?? "00000000-0000-4000-8000-000000000001"
 const model = flag("--model") ?? "claude-fake-1"
 

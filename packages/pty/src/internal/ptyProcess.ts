@@ -211,6 +211,8 @@ const start = (plan: Plan, hooks: Hooks | undefined): State | PtySpawnError => {
   }
 
   let exitStatus: ExitStatus | undefined
+  // Assigned once, below, after the fork; the exit callback may run before that.
+  // eslint-disable-next-line prefer-const
   let reader: Reader | undefined
   const exited = Deferred.unsafeMake<ExitStatus>(FiberId.none)
   // Called on the main thread once node-pty's watcher thread has reaped the child.
