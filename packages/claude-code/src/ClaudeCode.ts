@@ -26,6 +26,15 @@ import * as telemetry from "./internal/telemetry.js"
  * How the CLI process is attached: a pseudo-terminal (the default, as an interactive user
  * would run it) or plain pipes.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const transport: ClaudeCode.Transport = "pipe" // stderr kept apart, no terminal
+ * const program = ClaudeCode.run("hi", { transport })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -33,6 +42,15 @@ export type Transport = "pty" | "pipe"
 
 /**
  * The CLI's permission modes (`--permission-mode`).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const permissionMode: ClaudeCode.PermissionMode = "acceptEdits"
+ * const program = ClaudeCode.run("Fix the failing test", { permissionMode, allowedTools: ["Read", "Edit", "Bash(npm test)"] })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -42,6 +60,22 @@ export type PermissionMode = "default" | "acceptEdits" | "auto" | "bypassPermiss
 /**
  * Everything a run can be configured with. Each field maps to one CLI flag unless said
  * otherwise; unset fields are not passed, so the CLI's own defaults apply.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const options: ClaudeCode.Options = {
+ *   model: "claude-sonnet-4-5",
+ *   cwd: "/my/project",
+ *   maxTurns: 5,
+ *   allowedTools: ["Read", "Grep"],
+ *   appendSystemPrompt: "Be terse.",
+ *   idleTimeout: "2 minutes"
+ * }
+ * const program = ClaudeCode.run("Where is the config loaded?", options)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -122,6 +156,20 @@ export interface Options {
 /**
  * The service: run prompts with a set of default options.
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode, ClaudeResult } from "effect-claude-code"
+ * import { Effect, Layer, Stream } from "effect"
+ *
+ * // a test double: every prompt answers with an empty result
+ * const service: ClaudeCode.ClaudeCodeService = {
+ *   defaults: {},
+ *   stream: () => Stream.empty,
+ *   run: () => Effect.succeed(ClaudeResult.empty)
+ * }
+ * const TestClaude = Layer.succeed(ClaudeCode.ClaudeCode, service)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -141,6 +189,17 @@ export interface ClaudeCodeService {
  * The `ClaudeCode` service tag. Provide it with {@link layer} to set the executable, env and
  * defaults once, or with a test implementation (see `effect-claude-code/testing`).
  *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const claude = yield* ClaudeCode.ClaudeCode
+ *   return yield* claude.run("What is 2 + 2?")
+ * }).pipe(Effect.provide(ClaudeCode.layer({ model: "claude-sonnet-4-5" })))
+ * ```
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -148,6 +207,16 @@ export class ClaudeCode extends Context.Tag("effect-claude-code/ClaudeCode")<Cla
 
 /**
  * Merges per-call options over defaults; `env` is merged key by key.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ *
+ * const merged = ClaudeCode.mergeOptions({ model: "a", env: { A: "1" } }, { maxTurns: 2, env: { B: "2" } })
+ * assert.strictEqual(merged.model, "a")
+ * assert.strictEqual(merged.maxTurns, 2)
+ * assert.deepStrictEqual(merged.env, { A: "1", B: "2" })
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -166,6 +235,16 @@ export const mergeOptions = (defaults: Options, options: Options | undefined): O
  * Builds the service from default options. Every run is traced (a span `ClaudeCode.stream` or
  * `ClaudeCode.run`), counted in {@link metrics} and logged at Debug level; see the README's
  * Observability section.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * // a service with defaults, e.g. to wrap it in your own
+ * const claude = ClaudeCode.make({ executable: "/opt/claude/bin/claude", permissionMode: "plan" })
+ * const program = claude.run("Plan the refactoring")
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -294,6 +373,17 @@ export const metrics = {
 
 /**
  * Options of {@link retryRateLimited}.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeCode } from "effect-claude-code"
+ * import { Effect } from "effect"
+ *
+ * import { Schedule } from "effect"
+ *
+ * const options: ClaudeCode.RetryRateLimitedOptions = { maxWait: "10 minutes" }
+ * const program = ClaudeCode.run("hi").pipe(ClaudeCode.retryRateLimited(Schedule.recurs(2), options))
+ * ```
  *
  * @since 0.1.0
  * @category models

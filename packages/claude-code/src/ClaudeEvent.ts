@@ -29,6 +29,15 @@ const opt = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(sche
 /**
  * Any JSON object (tool inputs, raw lines kept by the fallback variants).
  *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.JsonObject)({ file_path: "a.txt" })
+ * assert.strictEqual(value.file_path, "a.txt")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -36,6 +45,15 @@ export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unkn
   .annotations({ identifier: "JsonObject" })
 
 /**
+ * Any JSON object, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const keys = (input: ClaudeEvent.JsonObject): Array<string> => Object.keys(input)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -44,6 +62,15 @@ export type JsonObject = typeof JsonObject.Type
 /**
  * A part of a message whose `type` this library does not know (a content block, a stream event, a
  * delta): `rawType` is the wire `type`, `raw` the whole object as written.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.UnknownPart)({ type: "unknown", rawType: "image", raw: { type: "image" } })
+ * assert.strictEqual(value.rawType, "image")
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -55,6 +82,15 @@ export const UnknownPart = Schema.Struct({
 }).annotations({ identifier: "UnknownPart" })
 
 /**
+ * A content part of a type this library does not know, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const kind = (part: ClaudeEvent.UnknownPart): string => `unsupported ${part.rawType}`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -86,6 +122,15 @@ const unknownPartOf = (known: ReadonlyArray<string>) => {
 /**
  * Token usage of an Anthropic Messages API response (`message.usage`, `result.usage`).
  *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.Usage)({ input_tokens: 3, output_tokens: 5, cache_read_input_tokens: 1000 })
+ * assert.strictEqual(value.output_tokens, 5)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -113,6 +158,15 @@ export const Usage = Schema.Struct({
 }).annotations({ identifier: "Usage" })
 
 /**
+ * Token counts of a message, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const total = (usage: ClaudeEvent.Usage): number => usage.input_tokens + usage.output_tokens
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -120,6 +174,15 @@ export type Usage = typeof Usage.Type
 
 /**
  * The usage carried by a `message_delta` stream event: every count may be missing.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.DeltaUsage)({ output_tokens: 12 })
+ * assert.strictEqual(value.output_tokens, 12)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -136,6 +199,15 @@ export const DeltaUsage = Schema.Struct({
 }).annotations({ identifier: "DeltaUsage" })
 
 /**
+ * Token counts of a streamed message, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const output = (usage: ClaudeEvent.DeltaUsage): number => usage.output_tokens ?? 0
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -143,6 +215,15 @@ export type DeltaUsage = typeof DeltaUsage.Type
 
 /**
  * Per-model totals in `result.modelUsage` (camelCase on the wire).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.ModelUsage)({ inputTokens: 3, outputTokens: 5, costUSD: 0.001 })
+ * assert.strictEqual(value.cacheReadInputTokens, 0)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -165,6 +246,15 @@ export const ModelUsage = Schema.Struct({
 }).annotations({ identifier: "ModelUsage" })
 
 /**
+ * Token counts and cost of one model, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const cost = (usage: ClaudeEvent.ModelUsage): string => `$${usage.costUSD.toFixed(4)}`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -173,6 +263,15 @@ export type ModelUsage = typeof ModelUsage.Type
 /**
  * `rate_limit_info` of a `rate_limit_event` (subscription users). `status` is `allowed`,
  * `allowed_warning` or `rejected`; other strings are kept as they are.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.RateLimitInfo)({ status: "allowed_warning", utilization: 0.9 })
+ * assert.strictEqual(value.status, "allowed_warning")
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -194,6 +293,15 @@ export const RateLimitInfo = Schema.Struct({
 }).annotations({ identifier: "RateLimitInfo" })
 
 /**
+ * The state of a rate limit, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const nearLimit = (info: ClaudeEvent.RateLimitInfo): boolean => info.status === "allowed_warning"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -201,6 +309,15 @@ export type RateLimitInfo = typeof RateLimitInfo.Type
 
 /**
  * An entry of `result.permission_denials`.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.PermissionDenial)({ tool_name: "Bash", tool_use_id: "toolu_1" })
+ * assert.deepStrictEqual(value.tool_input, {}) // defaulted
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -212,6 +329,15 @@ export const PermissionDenial = Schema.Struct({
 }).annotations({ identifier: "PermissionDenial" })
 
 /**
+ * A tool call that permissions refused, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const denied = (denial: ClaudeEvent.PermissionDenial): string => `${denial.tool_name} was denied`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -222,6 +348,17 @@ export type PermissionDenial = typeof PermissionDenial.Type
 // -----------------------------------------------------------------------------
 
 /**
+ * A text content block.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.TextBlock)({ type: "text", text: "4" })
+ * assert.strictEqual(value.text, "4")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -232,12 +369,32 @@ export const TextBlock = Schema.Struct({
 }).annotations({ identifier: "TextBlock" })
 
 /**
+ * A text content block, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const text = (block: ClaudeEvent.TextBlock): string => block.text
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export type TextBlock = typeof TextBlock.Type
 
 /**
+ * A tool call content block: the tool's `name`, its call `id` and its `input`.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.ToolUseBlock)({ type: "tool_use", id: "toolu_1", name: "Read", input: { file_path: "a.txt" } })
+ * assert.strictEqual(value.name, "Read")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -249,6 +406,15 @@ export const ToolUseBlock = Schema.Struct({
 }).annotations({ identifier: "ToolUseBlock" })
 
 /**
+ * A tool call content block, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const call = (block: ClaudeEvent.ToolUseBlock): string => `${block.name}(${JSON.stringify(block.input)})`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -256,6 +422,15 @@ export type ToolUseBlock = typeof ToolUseBlock.Type
 
 /**
  * A tool the API runs itself (web search, web fetch).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.ServerToolUseBlock)({ type: "server_tool_use", id: "srvtoolu_1", name: "web_search", input: { query: "effect" } })
+ * assert.strictEqual(value.name, "web_search")
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -268,12 +443,32 @@ export const ServerToolUseBlock = Schema.Struct({
 }).annotations({ identifier: "ServerToolUseBlock" })
 
 /**
+ * A server-side tool call content block, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const search = (block: ClaudeEvent.ServerToolUseBlock): string => `${block.name} on the server`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export type ServerToolUseBlock = typeof ServerToolUseBlock.Type
 
 /**
+ * A thinking content block (extended thinking), with its signature.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.ThinkingBlock)({ type: "thinking", thinking: "2 + 2 = 4" })
+ * assert.strictEqual(value.thinking, "2 + 2 = 4")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -284,12 +479,32 @@ export const ThinkingBlock = Schema.Struct({
 }).annotations({ identifier: "ThinkingBlock" })
 
 /**
+ * A thinking content block, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const thought = (block: ClaudeEvent.ThinkingBlock): string => block.thinking
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export type ThinkingBlock = typeof ThinkingBlock.Type
 
 /**
+ * A thinking content block the API redacted (`data` is opaque).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.RedactedThinkingBlock)({ type: "redacted_thinking", data: "EmwKAhgBEgy3va..." })
+ * assert.strictEqual(value.type, "redacted_thinking")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -299,6 +514,15 @@ export const RedactedThinkingBlock = Schema.Struct({
 }).annotations({ identifier: "RedactedThinkingBlock" })
 
 /**
+ * A redacted thinking content block, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const size = (block: ClaudeEvent.RedactedThinkingBlock): number => block.data.length
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -306,6 +530,15 @@ export type RedactedThinkingBlock = typeof RedactedThinkingBlock.Type
 
 /**
  * A content block of an assistant message; any other block type is kept as an {@link UnknownPart}.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.AssistantContentBlock)({ type: "image", source: { type: "base64" } })
+ * assert.strictEqual(value.type, "unknown")
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -320,6 +553,29 @@ export const AssistantContentBlock = Schema.Union(
 ).annotations({ identifier: "AssistantContentBlock" })
 
 /**
+ * Any content block of an assistant message, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const describe = (block: ClaudeEvent.AssistantContentBlock): string => {
+ *   switch (block.type) {
+ *     case "text":
+ *       return block.text
+ *     case "tool_use":
+ *     case "server_tool_use":
+ *       return `calls ${block.name}`
+ *     case "thinking":
+ *       return "(thinking)"
+ *     case "redacted_thinking":
+ *       return "(redacted)"
+ *     case "unknown":
+ *       return `(${block.rawType})`
+ *   }
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -328,6 +584,15 @@ export type AssistantContentBlock = typeof AssistantContentBlock.Type
 /**
  * The `content` of a `tool_result` block: a string or blocks (text; images and others are kept as
  * {@link UnknownPart}).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.ToolResultContent)([{ type: "text", text: "ok" }])
+ * assert.strictEqual(Schema.decodeUnknownSync(ClaudeEvent.ToolResultContent)("ok"), "ok")
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -338,12 +603,33 @@ export const ToolResultContent = Schema.Union(
 ).annotations({ identifier: "ToolResultContent" })
 
 /**
+ * The content of a tool result, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const asText = (content: ClaudeEvent.ToolResultContent): string =>
+ *   typeof content === "string" ? content : content.map((part) => (part.type === "text" ? part.text : "")).join("")
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export type ToolResultContent = typeof ToolResultContent.Type
 
 /**
+ * A tool result content block: the `tool_use_id` it answers, its content, whether it failed.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.ToolResultBlock)({ type: "tool_result", tool_use_id: "toolu_1", content: "ok", is_error: false })
+ * assert.strictEqual(value.tool_use_id, "toolu_1")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -355,6 +641,15 @@ export const ToolResultBlock = Schema.Struct({
 }).annotations({ identifier: "ToolResultBlock" })
 
 /**
+ * A tool result content block, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const failed = (block: ClaudeEvent.ToolResultBlock): boolean => block.is_error === true
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -363,6 +658,15 @@ export type ToolResultBlock = typeof ToolResultBlock.Type
 /**
  * A content block of a user message; any other block type is kept as an {@link UnknownPart}.
  *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.UserContentBlock)({ type: "tool_result", tool_use_id: "toolu_1", content: "ok" })
+ * assert.strictEqual(value.type, "tool_result")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -370,6 +674,15 @@ export const UserContentBlock = Schema.Union(TextBlock, ToolResultBlock, unknown
   .annotations({ identifier: "UserContentBlock" })
 
 /**
+ * Any content block of a user message, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const isToolResult = (block: ClaudeEvent.UserContentBlock): boolean => block.type === "tool_result"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -382,6 +695,15 @@ export type UserContentBlock = typeof UserContentBlock.Type
 /**
  * The Anthropic message inside an `assistant` line. The CLI writes one line per content block, so
  * several lines share one `id`; `stop_reason` is `null` on them.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.AssistantMessage)({ id: "msg_1", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: "4" }] })
+ * assert.strictEqual(value.model, "claude-sonnet-4-5")
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -401,6 +723,15 @@ export const AssistantMessage = Schema.Struct({
 }).annotations({ identifier: "AssistantMessage" })
 
 /**
+ * The message of an `assistant` line, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const blocks = (message: ClaudeEvent.AssistantMessage): number => message.content.length
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -408,6 +739,15 @@ export type AssistantMessage = typeof AssistantMessage.Type
 
 /**
  * The message inside a `user` line: a string, or blocks (tool results, text).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.UserMessage)({ role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "ok" }] })
+ * assert.strictEqual(value.role, "user")
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -418,12 +758,32 @@ export const UserMessage = Schema.Struct({
 }).annotations({ identifier: "UserMessage" })
 
 /**
+ * The message of a `user` line, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const isText = (message: ClaudeEvent.UserMessage): boolean => typeof message.content === "string"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export type UserMessage = typeof UserMessage.Type
 
 /**
+ * A streamed piece of a text block.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.TextDelta)({ type: "text_delta", text: "Hel" })
+ * assert.strictEqual(value.text, "Hel")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -431,6 +791,17 @@ export const TextDelta = Schema.Struct({ type: Schema.Literal("text_delta"), tex
   .annotations({ identifier: "TextDelta" })
 
 /**
+ * A streamed piece of a tool call's JSON input.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.InputJsonDelta)({ type: "input_json_delta", partial_json: "{\"file_pa" })
+ * assert.strictEqual(value.partial_json, "{\"file_pa")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -438,6 +809,17 @@ export const InputJsonDelta = Schema.Struct({ type: Schema.Literal("input_json_d
   .annotations({ identifier: "InputJsonDelta" })
 
 /**
+ * A streamed piece of a thinking block.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.ThinkingDelta)({ type: "thinking_delta", thinking: "Let me" })
+ * assert.strictEqual(value.thinking, "Let me")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -445,6 +827,17 @@ export const ThinkingDelta = Schema.Struct({ type: Schema.Literal("thinking_delt
   .annotations({ identifier: "ThinkingDelta" })
 
 /**
+ * The signature of a streamed thinking block.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.SignatureDelta)({ type: "signature_delta", signature: "EqQB..." })
+ * assert.strictEqual(value.signature, "EqQB...")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -453,6 +846,15 @@ export const SignatureDelta = Schema.Struct({ type: Schema.Literal("signature_de
 
 /**
  * The `delta` of a `content_block_delta`; other kinds are kept as {@link UnknownPart}.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.ContentDelta)({ type: "citations_delta", citation: {} })
+ * assert.strictEqual(value.type, "unknown")
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -466,12 +868,32 @@ export const ContentDelta = Schema.Union(
 ).annotations({ identifier: "ContentDelta" })
 
 /**
+ * Any delta of a `content_block_delta`, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const text = (delta: ClaudeEvent.ContentDelta): string => (delta.type === "text_delta" ? delta.text : "")
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export type ContentDelta = typeof ContentDelta.Type
 
 /**
+ * `message_start`: a streamed message begins.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.MessageStart)({ type: "message_start", message: { id: "msg_1", model: "claude-sonnet-4-5" } })
+ * assert.strictEqual(value.type, "message_start")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -490,6 +912,17 @@ export const MessageStart = Schema.Struct({
 }).annotations({ identifier: "MessageStart" })
 
 /**
+ * `content_block_start`: content block `index` begins.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.ContentBlockStart)({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } })
+ * assert.strictEqual(value.index, 0)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -500,6 +933,17 @@ export const ContentBlockStart = Schema.Struct({
 }).annotations({ identifier: "ContentBlockStart" })
 
 /**
+ * `content_block_delta`: a piece of content block `index`.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.ContentBlockDelta)({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Hel" } })
+ * assert.strictEqual(value.index, 0)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -510,6 +954,17 @@ export const ContentBlockDelta = Schema.Struct({
 }).annotations({ identifier: "ContentBlockDelta" })
 
 /**
+ * `content_block_stop`: content block `index` is complete.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.ContentBlockStop)({ type: "content_block_stop", index: 0 })
+ * assert.strictEqual(value.index, 0)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -519,6 +974,17 @@ export const ContentBlockStop = Schema.Struct({
 }).annotations({ identifier: "ContentBlockStop" })
 
 /**
+ * `message_delta`: the stop reason and usage of a streamed message.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.MessageDelta)({ type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 12 } })
+ * assert.strictEqual(value.type, "message_delta")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -532,6 +998,17 @@ export const MessageDelta = Schema.Struct({
 }).annotations({ identifier: "MessageDelta" })
 
 /**
+ * `message_stop`: a streamed message is complete.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.MessageStop)({ type: "message_stop" })
+ * assert.strictEqual(value.type, "message_stop")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -541,6 +1018,15 @@ export const MessageStop = Schema.Struct({ type: Schema.Literal("message_stop") 
 /**
  * A raw Messages API stream event carried by a `stream_event` line (`--include-partial-messages`);
  * other kinds (`ping`, ...) are kept as {@link UnknownPart}.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const value = Schema.decodeUnknownSync(ClaudeEvent.StreamEventPayload)({ type: "content_block_stop", index: 1 })
+ * assert.strictEqual(value.type, "content_block_stop")
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -563,6 +1049,15 @@ export const StreamEventPayload = Schema.Union(
 ).annotations({ identifier: "StreamEventPayload" })
 
 /**
+ * Any payload of a `stream_event` line, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const isStop = (payload: ClaudeEvent.StreamEventPayload): boolean => payload.type === "message_stop"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -579,6 +1074,18 @@ const optionalStrings = opt(Schema.Array(Schema.String))
 
 /**
  * `system` / `init`: the first line of every turn.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine(
+ *   '{"type":"system","subtype":"init","session_id":"s1","model":"claude-sonnet-4-5","cwd":"/tmp"}'
+ * ))
+ * if (event._tag !== "SystemInit") throw new Error(event._tag)
+ * assert.strictEqual(event.model, "claude-sonnet-4-5")
+ * ```
  *
  * @since 0.1.0
  * @category events
@@ -628,6 +1135,15 @@ export class SystemInit extends Schema.Class<SystemInit>("effect-claude-code/Cla
   uuid: optionalString
 }) {
   /**
+   * The variant, for `switch` and `Match.tag`.
+   *
+   * @example
+   * ```ts
+   * import type { ClaudeEvent } from "effect-claude-code"
+   *
+   * const isSystemInit = (event: ClaudeEvent.ClaudeEvent): event is ClaudeEvent.SystemInit => event._tag === "SystemInit"
+   * ```
+   *
    * @since 0.1.0
    */
   readonly _tag = "SystemInit"
@@ -635,6 +1151,18 @@ export class SystemInit extends Schema.Class<SystemInit>("effect-claude-code/Cla
 
 /**
  * `system` / `status`, e.g. `status: "requesting"` before each API request.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine(
+ *   '{"type":"system","subtype":"status","session_id":"s1","status":"compacting"}'
+ * ))
+ * if (event._tag !== "SystemStatus") throw new Error(event._tag)
+ * assert.strictEqual(event.session_id, "s1")
+ * ```
  *
  * @since 0.1.0
  * @category events
@@ -650,6 +1178,15 @@ export class SystemStatus extends Schema.Class<SystemStatus>("effect-claude-code
   uuid: optionalString
 }) {
   /**
+   * The variant, for `switch` and `Match.tag`.
+   *
+   * @example
+   * ```ts
+   * import type { ClaudeEvent } from "effect-claude-code"
+   *
+   * const isSystemStatus = (event: ClaudeEvent.ClaudeEvent): event is ClaudeEvent.SystemStatus => event._tag === "SystemStatus"
+   * ```
+   *
    * @since 0.1.0
    */
   readonly _tag = "SystemStatus"
@@ -657,6 +1194,18 @@ export class SystemStatus extends Schema.Class<SystemStatus>("effect-claude-code
 
 /**
  * `system` / `api_retry`: an API request failed and will be retried after `retry_delay_ms`.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine(
+ *   '{"type":"system","subtype":"api_retry","session_id":"s1","attempt":1,"max_retries":10,"retry_delay_ms":500,"error_status":529,"error":"overloaded"}'
+ * ))
+ * if (event._tag !== "SystemApiRetry") throw new Error(event._tag)
+ * assert.strictEqual(event.session_id, "s1")
+ * ```
  *
  * @since 0.1.0
  * @category events
@@ -674,6 +1223,15 @@ export class SystemApiRetry extends Schema.Class<SystemApiRetry>("effect-claude-
   uuid: optionalString
 }) {
   /**
+   * The variant, for `switch` and `Match.tag`.
+   *
+   * @example
+   * ```ts
+   * import type { ClaudeEvent } from "effect-claude-code"
+   *
+   * const isSystemApiRetry = (event: ClaudeEvent.ClaudeEvent): event is ClaudeEvent.SystemApiRetry => event._tag === "SystemApiRetry"
+   * ```
+   *
    * @since 0.1.0
    */
   readonly _tag = "SystemApiRetry"
@@ -681,6 +1239,18 @@ export class SystemApiRetry extends Schema.Class<SystemApiRetry>("effect-claude-
 
 /**
  * `system` / `permission_denied`: a tool call was denied without a prompt.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine(
+ *   '{"type":"system","subtype":"permission_denied","session_id":"s1","tool_name":"Bash","tool_use_id":"toolu_1"}'
+ * ))
+ * if (event._tag !== "SystemPermissionDenied") throw new Error(event._tag)
+ * assert.strictEqual(event.session_id, "s1")
+ * ```
  *
  * @since 0.1.0
  * @category events
@@ -700,6 +1270,15 @@ export class SystemPermissionDenied
   })
 {
   /**
+   * The variant, for `switch` and `Match.tag`.
+   *
+   * @example
+   * ```ts
+   * import type { ClaudeEvent } from "effect-claude-code"
+   *
+   * const isSystemPermissionDenied = (event: ClaudeEvent.ClaudeEvent): event is ClaudeEvent.SystemPermissionDenied => event._tag === "SystemPermissionDenied"
+   * ```
+   *
    * @since 0.1.0
    */
   readonly _tag = "SystemPermissionDenied"
@@ -708,6 +1287,18 @@ export class SystemPermissionDenied
 /**
  * A `system` line of any other subtype (`compact_boundary`, `hook_*`, `task_*`, ...): the subtype,
  * the session id when present, and the raw object.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine(
+ *   '{"type":"system","subtype":"hook_started","session_id":"s1","hook":"pre"}'
+ * ))
+ * if (event._tag !== "SystemOther") throw new Error(event._tag)
+ * assert.strictEqual(event.raw.hook, "pre")
+ * ```
  *
  * @since 0.1.0
  * @category events
@@ -720,6 +1311,15 @@ export class SystemOther extends Schema.Class<SystemOther>("effect-claude-code/C
   raw: JsonObject
 }) {
   /**
+   * The variant, for `switch` and `Match.tag`.
+   *
+   * @example
+   * ```ts
+   * import type { ClaudeEvent } from "effect-claude-code"
+   *
+   * const isSystemOther = (event: ClaudeEvent.ClaudeEvent): event is ClaudeEvent.SystemOther => event._tag === "SystemOther"
+   * ```
+   *
    * @since 0.1.0
    */
   readonly _tag = "SystemOther"
@@ -729,6 +1329,18 @@ export class SystemOther extends Schema.Class<SystemOther>("effect-claude-code/C
  * An `assistant` line: one content block of a model response (several lines share
  * `message.id`), or a synthetic API-error message (`model: "<synthetic>"`,
  * `is_api_error_message: true`, `api_error_status`).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine(
+ *   '{"type":"assistant","session_id":"s1","message":{"id":"msg_1","model":"claude-sonnet-4-5","role":"assistant","content":[{"type":"text","text":"4"}]}}'
+ * ))
+ * if (event._tag !== "Assistant") throw new Error(event._tag)
+ * assert.strictEqual(event.message.content.length, 1)
+ * ```
  *
  * @since 0.1.0
  * @category events
@@ -750,6 +1362,15 @@ export class Assistant extends Schema.Class<Assistant>("effect-claude-code/Claud
   supersedes: optionalStrings
 }) {
   /**
+   * The variant, for `switch` and `Match.tag`.
+   *
+   * @example
+   * ```ts
+   * import type { ClaudeEvent } from "effect-claude-code"
+   *
+   * const isAssistant = (event: ClaudeEvent.ClaudeEvent): event is ClaudeEvent.Assistant => event._tag === "Assistant"
+   * ```
+   *
    * @since 0.1.0
    */
   readonly _tag = "Assistant"
@@ -758,6 +1379,18 @@ export class Assistant extends Schema.Class<Assistant>("effect-claude-code/Claud
 /**
  * A `user` line: tool results, a replayed prompt (`isReplay`), or the
  * `[Request interrupted by user]` note after SIGINT.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine(
+ *   '{"type":"user","session_id":"s1","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"ok"}]}}'
+ * ))
+ * if (event._tag !== "User") throw new Error(event._tag)
+ * assert.strictEqual(event.session_id, "s1")
+ * ```
  *
  * @since 0.1.0
  * @category events
@@ -776,6 +1409,15 @@ export class User extends Schema.Class<User>("effect-claude-code/ClaudeEvent/Use
   agent_id: optionalString
 }) {
   /**
+   * The variant, for `switch` and `Match.tag`.
+   *
+   * @example
+   * ```ts
+   * import type { ClaudeEvent } from "effect-claude-code"
+   *
+   * const isUser = (event: ClaudeEvent.ClaudeEvent): event is ClaudeEvent.User => event._tag === "User"
+   * ```
+   *
    * @since 0.1.0
    */
   readonly _tag = "User"
@@ -783,6 +1425,18 @@ export class User extends Schema.Class<User>("effect-claude-code/ClaudeEvent/Use
 
 /**
  * A `stream_event` line (`--include-partial-messages`): one raw Messages API stream event.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine(
+ *   '{"type":"stream_event","session_id":"s1","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}}'
+ * ))
+ * if (event._tag !== "StreamEvent") throw new Error(event._tag)
+ * assert.strictEqual(ClaudeEvent.textDelta(event), "Hel")
+ * ```
  *
  * @since 0.1.0
  * @category events
@@ -798,6 +1452,15 @@ export class StreamEvent extends Schema.Class<StreamEvent>("effect-claude-code/C
   thinking_display: optionalString
 }) {
   /**
+   * The variant, for `switch` and `Match.tag`.
+   *
+   * @example
+   * ```ts
+   * import type { ClaudeEvent } from "effect-claude-code"
+   *
+   * const isStreamEvent = (event: ClaudeEvent.ClaudeEvent): event is ClaudeEvent.StreamEvent => event._tag === "StreamEvent"
+   * ```
+   *
    * @since 0.1.0
    */
   readonly _tag = "StreamEvent"
@@ -805,6 +1468,18 @@ export class StreamEvent extends Schema.Class<StreamEvent>("effect-claude-code/C
 
 /**
  * A `rate_limit_event` line.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine(
+ *   '{"type":"rate_limit_event","session_id":"s1","rate_limit_info":{"status":"allowed"}}'
+ * ))
+ * if (event._tag !== "RateLimit") throw new Error(event._tag)
+ * assert.strictEqual(event.session_id, "s1")
+ * ```
  *
  * @since 0.1.0
  * @category events
@@ -816,6 +1491,15 @@ export class RateLimit extends Schema.Class<RateLimit>("effect-claude-code/Claud
   uuid: optionalString
 }) {
   /**
+   * The variant, for `switch` and `Match.tag`.
+   *
+   * @example
+   * ```ts
+   * import type { ClaudeEvent } from "effect-claude-code"
+   *
+   * const isRateLimit = (event: ClaudeEvent.ClaudeEvent): event is ClaudeEvent.RateLimit => event._tag === "RateLimit"
+   * ```
+   *
    * @since 0.1.0
    */
   readonly _tag = "RateLimit"
@@ -824,6 +1508,18 @@ export class RateLimit extends Schema.Class<RateLimit>("effect-claude-code/Claud
 /**
  * The `result` line ending a turn. Read success from `is_error` and `terminal_reason`, never from
  * `subtype` alone: API errors come as `subtype: "success"` with `is_error: true`.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine(
+ *   '{"type":"result","subtype":"success","session_id":"s1","is_error":false,"result":"4","num_turns":1}'
+ * ))
+ * if (event._tag !== "Result") throw new Error(event._tag)
+ * assert.strictEqual(event.result, "4")
+ * ```
  *
  * @since 0.1.0
  * @category events
@@ -863,6 +1559,15 @@ export class Result extends Schema.Class<Result>("effect-claude-code/ClaudeEvent
   uuid: optionalString
 }) {
   /**
+   * The variant, for `switch` and `Match.tag`.
+   *
+   * @example
+   * ```ts
+   * import type { ClaudeEvent } from "effect-claude-code"
+   *
+   * const isResult = (event: ClaudeEvent.ClaudeEvent): event is ClaudeEvent.Result => event._tag === "Result"
+   * ```
+   *
    * @since 0.1.0
    */
   readonly _tag = "Result"
@@ -872,6 +1577,18 @@ export class Result extends Schema.Class<Result>("effect-claude-code/ClaudeEvent
  * A line that is a JSON object whose `type` this library does not know (or that has no `type`):
  * kept whole in `raw`, so a newer CLI never breaks a program.
  *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine(
+ *   '{"type":"brand_new","x":1}'
+ * ))
+ * if (event._tag !== "Unknown") throw new Error(event._tag)
+ * assert.strictEqual(event.raw.x, 1)
+ * ```
+ *
  * @since 0.1.0
  * @category events
  */
@@ -880,6 +1597,15 @@ export class Unknown extends Schema.Class<Unknown>("effect-claude-code/ClaudeEve
   raw: JsonObject
 }) {
   /**
+   * The variant, for `switch` and `Match.tag`.
+   *
+   * @example
+   * ```ts
+   * import type { ClaudeEvent } from "effect-claude-code"
+   *
+   * const isUnknown = (event: ClaudeEvent.ClaudeEvent): event is ClaudeEvent.Unknown => event._tag === "Unknown"
+   * ```
+   *
    * @since 0.1.0
    */
   readonly _tag = "Unknown"
@@ -905,6 +1631,15 @@ const stringField = (raw: JsonObject, key: string): string | undefined => {
 
 /**
  * {@link SystemOther} from and to its wire form (the raw object).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const other = Schema.decodeUnknownSync(ClaudeEvent.SystemOtherFromWire)({ type: "system", subtype: "hook_started" })
+ * assert.strictEqual(other.subtype, "hook_started")
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -942,6 +1677,15 @@ export const SystemOtherFromWire = Schema.transform(
 /**
  * {@link Unknown} from and to its wire form (the raw object).
  *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const unknown = Schema.decodeUnknownSync(ClaudeEvent.UnknownFromWire)({ type: "brand_new" })
+ * assert.strictEqual(unknown.type, "brand_new")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -965,6 +1709,22 @@ export const UnknownFromWire = Schema.transform(
 /**
  * Any line of Claude Code's stream-json output.
  *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ *
+ * const describe = (event: ClaudeEvent.ClaudeEvent): string => {
+ *   switch (event._tag) {
+ *     case "SystemInit":
+ *       return `session ${event.session_id} on ${event.model}`
+ *     case "Result":
+ *       return event.is_error ? "failed" : "done"
+ *     default:
+ *       return event._tag
+ *   }
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -984,6 +1744,16 @@ export type ClaudeEvent =
 /**
  * The schema of a line (wire form <-> event). {@link decodeLine} gives the same results without a
  * union search: it dispatches on `type` / `subtype` to one decoder per variant.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const decode = Schema.decodeUnknownSync(ClaudeEvent.ClaudeEvent)
+ * const event = decode({ type: "result", subtype: "success", session_id: "s1", is_error: false, result: "4" })
+ * assert.strictEqual(event._tag, "Result")
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -1005,6 +1775,13 @@ export const ClaudeEvent: Schema.Schema<ClaudeEvent, JsonObject> = Schema.Union(
 /**
  * The `_tag` of every event variant.
  *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const interesting: ReadonlyArray<ClaudeEvent.Tag> = ["Assistant", "Result"]
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -1019,6 +1796,15 @@ export type Tag = ClaudeEvent["_tag"]
  * pseudo-terminal (`error: unknown option '--x'`). Not an event; keep it for error messages.
  * `text` is cut to 4 KB.
  *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const line = Either.getOrThrow(ClaudeEvent.decodeLine("error: unknown option '--x'", 3))
+ * assert.deepStrictEqual(line, new ClaudeEvent.Diagnostic({ lineNumber: 3, text: "error: unknown option '--x'" }))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -1029,6 +1815,13 @@ export class Diagnostic extends Schema.TaggedClass<Diagnostic>("effect-claude-co
 
 /**
  * What a line decodes to: an event, or diagnostic text.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeEvent } from "effect-claude-code"
+ *
+ * const isEvent = (decoded: ClaudeEvent.Decoded): decoded is ClaudeEvent.ClaudeEvent => decoded._tag !== "Diagnostic"
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -1219,6 +2012,17 @@ const firstNonSpace = (line: string): number => {
  *   `Left(DecodeError)` with the line number, the line cut to 2 KB and what did not match;
  * - anything else (not JSON, or JSON that is not an object) -> {@link Diagnostic}.
  *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const ok = ClaudeEvent.decodeLine('{"type":"result","subtype":"success","session_id":"s1","is_error":false}')
+ * assert.strictEqual(Either.isRight(ok) && ok.right._tag, "Result")
+ * const wrong = ClaudeEvent.decodeLine('{"type":"result","is_error":"no"}', 7)
+ * assert.strictEqual(Either.isLeft(wrong) && wrong.left.lineNumber, 7)
+ * ```
+ *
  * @since 0.1.0
  * @category decoding
  */
@@ -1249,6 +2053,16 @@ const diagnostic = (line: string, lineNumber: number): Diagnostic =>
 /**
  * Stream operator: lines in (see `splitLines`), events and diagnostics out, numbering the lines from
  * 1; fails with the first {@link DecodeError} after emitting everything before it.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Chunk, Effect, Stream } from "effect"
+ *
+ * const decoded = Stream.make('{"type":"brand_new"}', "not json").pipe(ClaudeEvent.decodeLines, Stream.runCollect)
+ * const tags = Effect.runSync(decoded).pipe(Chunk.map((d) => d._tag), Chunk.toReadonlyArray)
+ * assert.deepStrictEqual(tags, ["Unknown", "Diagnostic"])
+ * ```
  *
  * @since 0.1.0
  * @category decoding
@@ -1296,6 +2110,15 @@ let encodeEvent: ((event: ClaudeEvent) => JsonObject) | undefined
  * Fields this library ignores on decoding are not written back, except for {@link SystemOther} and
  * {@link Unknown}, which write their raw object.
  *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine('{"type":"brand_new","x":1}'))
+ * assert.deepStrictEqual(ClaudeEvent.encode(event as ClaudeEvent.ClaudeEvent), { type: "brand_new", x: 1 })
+ * ```
+ *
  * @since 0.1.0
  * @category encoding
  */
@@ -1303,6 +2126,16 @@ export const encode = (event: ClaudeEvent): JsonObject => (encodeEvent ??= Schem
 
 /**
  * The event as one line of stream-json (no trailing newline), e.g. for a fake CLI in tests.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const line = '{"type":"brand_new","x":1}'
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine(line)) as ClaudeEvent.ClaudeEvent
+ * assert.strictEqual(ClaudeEvent.encodeLine(event), line)
+ * ```
  *
  * @since 0.1.0
  * @category encoding

@@ -17,6 +17,15 @@ const opt = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(sche
 /**
  * Token counts of the turn (from the `result` line; zero before it).
  *
+ * @example
+ * ```ts
+ * import { ClaudeResult } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const usage = Schema.decodeUnknownSync(ClaudeResult.Usage)({ inputTokens: 3, outputTokens: 5, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 })
+ * assert.strictEqual(usage.outputTokens, 5)
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -28,6 +37,15 @@ export const Usage = Schema.Struct({
 })
 
 /**
+ * Token counts of a run, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeResult } from "effect-claude-code"
+ *
+ * const total = (usage: ClaudeResult.Usage): number => usage.inputTokens + usage.outputTokens
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -35,6 +53,15 @@ export type Usage = typeof Usage.Type
 
 /**
  * The `tool_result` a tool call got back.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeResult } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const result = Schema.decodeUnknownSync(ClaudeResult.ToolCallResult)({ content: "ok", isError: false })
+ * assert.strictEqual(result.isError, false)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -45,6 +72,15 @@ export const ToolCallResult = Schema.Struct({
 })
 
 /**
+ * What a tool call returned, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeResult } from "effect-claude-code"
+ *
+ * const failed = (result: ClaudeResult.ToolCallResult): boolean => result.isError
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -53,6 +89,15 @@ export type ToolCallResult = typeof ToolCallResult.Type
 /**
  * A `tool_use` block of an assistant line, matched by `id` with the `tool_result` of a later user
  * line. `parentToolUseId` is set for calls made inside a subagent.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeResult } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const call = Schema.decodeUnknownSync(ClaudeResult.ToolCall)({ id: "toolu_1", name: "Read", input: { file_path: "a.txt" }, parentToolUseId: null })
+ * assert.strictEqual(call.result, undefined) // not answered (yet)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -66,6 +111,15 @@ export const ToolCall = Schema.Struct({
 })
 
 /**
+ * A tool call and its result, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeResult } from "effect-claude-code"
+ *
+ * const describe = (call: ClaudeResult.ToolCall): string => `${call.name}: ${call.result?.isError ? "failed" : "ok"}`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -74,6 +128,15 @@ export type ToolCall = typeof ToolCall.Type
 /**
  * A tool call that was denied (from `system/permission_denied` lines, then replaced by the
  * authoritative `result.permission_denials`, keeping the messages).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeResult } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const denial = Schema.decodeUnknownSync(ClaudeResult.PermissionDenial)({ toolName: "Bash", toolUseId: "toolu_1", toolInput: { command: "rm -rf /" } })
+ * assert.strictEqual(denial.toolName, "Bash")
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -86,6 +149,15 @@ export const PermissionDenial = Schema.Struct({
 })
 
 /**
+ * A tool call that permissions refused, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeResult } from "effect-claude-code"
+ *
+ * const describe = (denial: ClaudeResult.PermissionDenial): string => `${denial.toolName} was not allowed`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -93,6 +165,15 @@ export type PermissionDenial = typeof PermissionDenial.Type
 
 /**
  * One `system/api_retry` line.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeResult } from "effect-claude-code"
+ * import { Schema } from "effect"
+ *
+ * const retry = Schema.decodeUnknownSync(ClaudeResult.ApiRetry)({ attempt: 1, maxRetries: 10, retryDelayMs: 500, errorStatus: 529 })
+ * assert.strictEqual(retry.errorStatus, 529)
+ * ```
  *
  * @since 0.1.0
  * @category schemas
@@ -106,6 +187,15 @@ export const ApiRetry = Schema.Struct({
 })
 
 /**
+ * An API request the CLI retried, as a type.
+ *
+ * @example
+ * ```ts
+ * import type { ClaudeResult } from "effect-claude-code"
+ *
+ * const describe = (retry: ClaudeResult.ApiRetry): string => `retry ${retry.attempt}/${retry.maxRetries} after ${retry.errorStatus}`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -124,6 +214,24 @@ export type ApiRetry = typeof ApiRetry.Type
  * line has none, as on error subtypes) the text of the main thread's assistant text blocks,
  * separated by a blank line, growing with each `text_delta` when `--include-partial-messages` is
  * on (the `assistant` line that repeats a streamed block is not counted again).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent, ClaudeResult } from "effect-claude-code"
+ * import { Effect, Stream } from "effect"
+ *
+ * const lines = [
+ *   '{"type":"system","subtype":"init","session_id":"s1","model":"claude-sonnet-4-5","cwd":"/tmp"}',
+ *   '{"type":"assistant","session_id":"s1","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[{"type":"text","text":"4"}]}}',
+ *   '{"type":"result","subtype":"success","session_id":"s1","is_error":false,"result":"4","num_turns":1,"total_cost_usd":0.001}'
+ * ]
+ * const events = Stream.fromIterable(lines).pipe(ClaudeEvent.decodeLines)
+ *
+ * const result: ClaudeResult.ClaudeResult = Effect.runSync(ClaudeResult.fold(events))
+ * assert.strictEqual(result.text, "4")
+ * assert.strictEqual(result.sessionId, "s1")
+ * assert.strictEqual(result.costUsd, 0.001)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -161,6 +269,14 @@ const zeroUsage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens
 /**
  * The result before any event.
  *
+ * @example
+ * ```ts
+ * import { ClaudeResult } from "effect-claude-code"
+ *
+ * assert.strictEqual(ClaudeResult.empty.text, "")
+ * assert.strictEqual(ClaudeResult.empty.hasResult, false)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -185,6 +301,22 @@ export const empty: ClaudeResult = new ClaudeResult({
  * Whether the latest turn ended with a `result` that reports success: `is_error` false and
  * `terminal_reason` (when present) `"completed"`. Never judged from `subtype` alone.
  *
+ * @example
+ * ```ts
+ * import { ClaudeEvent, ClaudeResult } from "effect-claude-code"
+ * import { Effect, Stream } from "effect"
+ *
+ * const lines = [
+ *   '{"type":"system","subtype":"init","session_id":"s1","model":"claude-sonnet-4-5","cwd":"/tmp"}',
+ *   '{"type":"assistant","session_id":"s1","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[{"type":"text","text":"4"}]}}',
+ *   '{"type":"result","subtype":"success","session_id":"s1","is_error":false,"result":"4","num_turns":1,"total_cost_usd":0.001}'
+ * ]
+ * const events = Stream.fromIterable(lines).pipe(ClaudeEvent.decodeLines)
+ *
+ * assert.strictEqual(ClaudeResult.isSuccess(Effect.runSync(ClaudeResult.fold(events))), true)
+ * assert.strictEqual(ClaudeResult.isSuccess(ClaudeResult.empty), false) // no result line yet
+ * ```
+ *
  * @since 0.1.0
  * @category predicates
  */
@@ -194,6 +326,22 @@ export const isSuccess = (self: ClaudeResult): boolean =>
 /**
  * Whether the latest turn ended with a `result` that reports failure (`is_error` true, or a
  * `terminal_reason` other than `"completed"`). `false` while no `result` arrived.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent, ClaudeResult } from "effect-claude-code"
+ * import { Effect, Stream } from "effect"
+ *
+ * const lines = [
+ *   '{"type":"system","subtype":"init","session_id":"s1","model":"claude-sonnet-4-5","cwd":"/tmp"}',
+ *   '{"type":"assistant","session_id":"s1","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[{"type":"text","text":"4"}]}}',
+ *   '{"type":"result","subtype":"success","session_id":"s1","is_error":false,"result":"4","num_turns":1,"total_cost_usd":0.001}'
+ * ]
+ * const events = Stream.fromIterable(lines).pipe(ClaudeEvent.decodeLines)
+ *
+ * assert.strictEqual(ClaudeResult.isFailure(Effect.runSync(ClaudeResult.fold(events))), false)
+ * assert.strictEqual(ClaudeResult.isFailure(ClaudeResult.empty), false) // no result line yet
+ * ```
  *
  * @since 0.1.0
  * @category predicates
@@ -571,6 +719,17 @@ const cursors = new WeakMap<ClaudeResult, Cursor>()
  * constant work for the frequent events (deltas, text), linear in the tool calls for tool events.
  * To fold many events, {@link fold} is faster: it changes one draft in place.
  *
+ * @example
+ * ```ts
+ * import { ClaudeEvent, ClaudeResult } from "effect-claude-code"
+ * import { Either } from "effect"
+ *
+ * const event = Either.getOrThrow(ClaudeEvent.decodeLine('{"type":"system","subtype":"init","session_id":"s1","model":"m","cwd":"/"}'))
+ * const next = ClaudeResult.step(ClaudeResult.empty, event)
+ * assert.strictEqual(next.sessionId, "s1")
+ * assert.strictEqual(ClaudeResult.empty.sessionId, undefined) // unchanged
+ * ```
+ *
  * @since 0.1.0
  * @category folding
  */
@@ -592,6 +751,22 @@ export const step: {
 /**
  * Folds a whole stream of events into its result.
  *
+ * @example
+ * ```ts
+ * import { ClaudeEvent, ClaudeResult } from "effect-claude-code"
+ * import { Effect, Stream } from "effect"
+ *
+ * const lines = [
+ *   '{"type":"system","subtype":"init","session_id":"s1","model":"claude-sonnet-4-5","cwd":"/tmp"}',
+ *   '{"type":"assistant","session_id":"s1","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[{"type":"text","text":"4"}]}}',
+ *   '{"type":"result","subtype":"success","session_id":"s1","is_error":false,"result":"4","num_turns":1,"total_cost_usd":0.001}'
+ * ]
+ * const events = Stream.fromIterable(lines).pipe(ClaudeEvent.decodeLines)
+ *
+ * const result = Effect.runSync(ClaudeResult.fold(events))
+ * assert.strictEqual(result.numTurns, 1)
+ * ```
+ *
  * @since 0.1.0
  * @category folding
  */
@@ -611,6 +786,23 @@ export const fold = <E, R>(events: Stream.Stream<ClaudeEvent.Decoded, E, R>): Ef
 
 /**
  * The result so far after each event (for progress displays).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeEvent, ClaudeResult } from "effect-claude-code"
+ * import { Effect, Stream } from "effect"
+ *
+ * const lines = [
+ *   '{"type":"system","subtype":"init","session_id":"s1","model":"claude-sonnet-4-5","cwd":"/tmp"}',
+ *   '{"type":"assistant","session_id":"s1","message":{"id":"m1","model":"claude-sonnet-4-5","role":"assistant","content":[{"type":"text","text":"4"}]}}',
+ *   '{"type":"result","subtype":"success","session_id":"s1","is_error":false,"result":"4","num_turns":1,"total_cost_usd":0.001}'
+ * ]
+ * const events = Stream.fromIterable(lines).pipe(ClaudeEvent.decodeLines)
+ * import { Chunk } from "effect"
+ *
+ * const texts = Effect.runSync(Stream.runCollect(Stream.map(ClaudeResult.scan(events), (result) => result.text)))
+ * assert.deepStrictEqual(Chunk.toReadonlyArray(texts), ["", "4", "4"])
+ * ```
  *
  * @since 0.1.0
  * @category folding
