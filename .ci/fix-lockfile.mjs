@@ -41,6 +41,12 @@ for (const [path, entry] of Object.entries(packages)) {
   }
 }
 
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : a > b ? 1 : 0)))
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : a > b ? 1 : 0))
+)
 fs.writeFileSync(file, JSON.stringify(lock, null, 2) + "\n")
-console.log(added.length === 0 ? "package-lock.json: nothing missing" : `package-lock.json: added ${added.length} platform entries: ${added.join(", ")}`)
+console.log(
+  added.length === 0
+    ? "package-lock.json: nothing missing"
+    : `package-lock.json: added ${added.length} platform entries: ${added.join(", ")}`
+)

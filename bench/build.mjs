@@ -13,7 +13,9 @@ export const build = async () => {
     // named entry points: every bundle lands directly in results/build/ (with a list, esbuild would
     // mirror the common source directory and put the contestants under results/build/contestants/)
     entryPoints: {
-      ...Object.fromEntries(["ours-pipe", "ours-pty", "interrupt"].map((name) => [name, path.join(here, `contestants/${name}.ts`)])),
+      ...Object.fromEntries(
+        ["ours-pipe", "ours-pty", "interrupt"].map((name) => [name, path.join(here, `contestants/${name}.ts`)])
+      ),
       stages: path.join(here, "stages.ts"),
       transport: path.join(here, "transport.ts")
     },
@@ -29,7 +31,10 @@ export const build = async () => {
     sourcemap: "linked",
     logLevel: "warning",
     // CommonJS dependencies inside an ES module bundle need a `require`
-    banner: { js: "import { createRequire as __benchCreateRequire } from \"node:module\"; const require = __benchCreateRequire(import.meta.url);" }
+    banner: {
+      js:
+        "import { createRequire as __benchCreateRequire } from \"node:module\"; const require = __benchCreateRequire(import.meta.url);"
+    }
   })
   return (name) => path.join(here, "results/build", `${name}.mjs`)
 }

@@ -74,8 +74,239 @@ const uuid = () => `6c7d2bcd-3b36-4641-9cce-${hex(++uuidCounter, 12)}`
 const messageId = (m) => `msg_mock_e20cdd956ba826e6${hex(m, 8)}`
 
 // The real init and result lines (b_partial.ndjson); session id, cwd, cost and text are replaced.
-const INIT = {"type":"system","subtype":"init","cwd":"/home/dev/project","session_id":"ed725312-ae13-4870-b586-518560784c6d","tools":["Task","Bash","CronCreate","CronDelete","CronList","Edit","EnterWorktree","ExitWorktree","ListAgents","Monitor","NotebookEdit","Read","ReportFindings","ScheduleWakeup","SendMessage","Skill","TaskStop","ToolSearch","WebFetch","WebSearch","Workflow","Write"],"mcp_servers":[],"model":"claude-opus-5-5","permissionMode":"default","slash_commands":["deep-research","dataviz","update-config","verify","debug","code-review","simplify","batch","fewer-permission-prompts","doctor","loop","claude-api","workflow-authoring","run","run-skill-generator","plugin-authoring","agents","auto-mode-setup","autocompact","clear","color","compact","config","output-style","context","effort","fast","focus","heapdump","init","mcp","model","__remote-workflow","workflow-launch-exec","reload-plugins","reload-skills","rename","security-review","usage","insights","recap","goal","list-agents","team-onboarding"],"terminal_slash_commands":["doctor","color","focus","reload-plugins"],"apiKeySource":"ANTHROPIC_API_KEY","claude_code_version":"2.1.330","output_style":"default","agents":["claude","Explore","general-purpose","Plan","statusline-setup"],"skills":["deep-research","dataviz","update-config","verify","debug","code-review","simplify","batch","fewer-permission-prompts","doctor","loop","claude-api","workflow-authoring","run","run-skill-generator","plugin-authoring"],"plugins":[{"name":"cc-plugin-agents-md","path":"builtin","source":"cc-plugin-agents-md@builtin"},{"name":"cc-plugin-privacy","path":"builtin","source":"cc-plugin-privacy@builtin"},{"name":"cc-plugin-plugin-authoring","path":"builtin","source":"cc-plugin-plugin-authoring@builtin"}],"capabilities":["interrupt_receipt_v1","interrupt_cancel_queued_v1","interrupt_send_now_v1","interrupt_requeue_taken_v1","msg_lifecycle_v1","request_marker_lists_v1","ask_user_question_unanswered_v1","lifecycle_wakeup_source_v1","sdk_mcp_tools_list_changed","sdk_mcp_manifests","mcp_read_resource_v1","mcp_tool_ui_meta_v1","ui_surface_v1","mcp_call_result_not_for_model_v1","mcp_call_check_permissions_v1","voice_call_talk_line_v1","withdrawn_files_note_v2","withdrawn_tools_v1","ui_pane_widget_v1","reload_plugins_refuse_if_busy_v1","get_usage_detached_v1","silent_resend_files_v1"],"analytics_disabled":true,"product_feedback_disabled":true,"served_by_anthropic":false,"uuid":"63a024d8-ac62-4b65-8015-9d8ab94e5c76","memory_paths":{"auto":"/home/dev/.claude/projects/-home-dev-project/memory/"},"original_cwd":"/home/dev/project","additional_directories":[],"messaging_socket_path":"/tmp/cc-socks/12345.sock","fast_mode_state":"off","fast_mode_disabled_reason":"sdk_opt_in_required","per_turn_effort_active":true,"ultrathink_available":false,"ultrathink_typed_raises":false,"view_mode":"default"}
-const RESULT = {"duration_api_ms":213,"stop_reason":"end_turn","session_id":"ed725312-ae13-4870-b586-518560784c6d","total_cost_usd":0.049676000000000005,"usage":{"input_tokens":12259,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":32,"output_tokens_details":{"thinking_tokens":0},"server_tool_use":{"web_search_requests":0,"web_fetch_requests":0},"service_tier":"standard","cache_creation":{"ephemeral_1h_input_tokens":0,"ephemeral_5m_input_tokens":0},"inference_geo":"","iterations":[],"speed":"standard","fallback_credit":null},"modelUsage":{"claude-opus-5-5":{"inputTokens":12259,"outputTokens":32,"cacheReadInputTokens":0,"cacheCreationInputTokens":0,"webSearchRequests":0,"costUSD":0.049676000000000005,"contextWindow":1000000,"maxOutputTokens":128000,"thinkingTokens":0,"cacheCreationEphemeral5mInputTokens":0,"cacheCreationEphemeral1hInputTokens":0,"canonicalModel":"claude-opus-5-5","provider":"firstParty","costBasis":"list"}},"permission_denials":[],"terminal_reason":"completed","fast_mode_state":"off","fast_mode_disabled_reason":"sdk_opt_in_required","subagent_stats":{"spawned":0,"requested":{"background":0,"foreground":0,"unset":0},"started_in_background":0,"max_depth":0,"spawned_by_subagents":0,"completed":0,"failed":0,"killed":{"parent":0,"user":0,"system":0},"refused":{"depth_limit":0,"concurrency_limit":0,"budget":0},"by_type":{}},"safety_stops":0,"is_error":false,"num_turns":1,"subtype":"success","api_error_status":null,"result":"Hi from mock API. I saw 2 message(s) (1 user); your last message was 6 chars and began \"say hi\".","ttft_ms":446,"type":"result","duration_ms":520,"uuid":"aba040f4-8ecf-4b35-a4bd-5c6dc86fb9dd","begun_message_ids":["msg_mock_e20cdd956ba826e64be7c423"],"ttft_stream_ms":311,"time_to_request_ms":270,"first_content_frame_ms":312,"queued_turn_count":0,"result_index":0,"model_usage_since_last_result":{"claude-opus-5-5":{"inputTokens":12259,"outputTokens":32,"cacheReadInputTokens":0,"cacheCreationInputTokens":0,"webSearchRequests":0,"costUSD":0.049676000000000005,"contextWindow":1000000,"maxOutputTokens":128000,"thinkingTokens":0,"cacheCreationEphemeral5mInputTokens":0,"cacheCreationEphemeral1hInputTokens":0,"canonicalModel":"claude-opus-5-5","provider":"firstParty","costBasis":"list"}}}
+const INIT = {
+  "type": "system",
+  "subtype": "init",
+  "cwd": "/home/dev/project",
+  "session_id": "ed725312-ae13-4870-b586-518560784c6d",
+  "tools": [
+    "Task",
+    "Bash",
+    "CronCreate",
+    "CronDelete",
+    "CronList",
+    "Edit",
+    "EnterWorktree",
+    "ExitWorktree",
+    "ListAgents",
+    "Monitor",
+    "NotebookEdit",
+    "Read",
+    "ReportFindings",
+    "ScheduleWakeup",
+    "SendMessage",
+    "Skill",
+    "TaskStop",
+    "ToolSearch",
+    "WebFetch",
+    "WebSearch",
+    "Workflow",
+    "Write"
+  ],
+  "mcp_servers": [],
+  "model": "claude-opus-5-5",
+  "permissionMode": "default",
+  "slash_commands": [
+    "deep-research",
+    "dataviz",
+    "update-config",
+    "verify",
+    "debug",
+    "code-review",
+    "simplify",
+    "batch",
+    "fewer-permission-prompts",
+    "doctor",
+    "loop",
+    "claude-api",
+    "workflow-authoring",
+    "run",
+    "run-skill-generator",
+    "plugin-authoring",
+    "agents",
+    "auto-mode-setup",
+    "autocompact",
+    "clear",
+    "color",
+    "compact",
+    "config",
+    "output-style",
+    "context",
+    "effort",
+    "fast",
+    "focus",
+    "heapdump",
+    "init",
+    "mcp",
+    "model",
+    "__remote-workflow",
+    "workflow-launch-exec",
+    "reload-plugins",
+    "reload-skills",
+    "rename",
+    "security-review",
+    "usage",
+    "insights",
+    "recap",
+    "goal",
+    "list-agents",
+    "team-onboarding"
+  ],
+  "terminal_slash_commands": ["doctor", "color", "focus", "reload-plugins"],
+  "apiKeySource": "ANTHROPIC_API_KEY",
+  "claude_code_version": "2.1.330",
+  "output_style": "default",
+  "agents": ["claude", "Explore", "general-purpose", "Plan", "statusline-setup"],
+  "skills": [
+    "deep-research",
+    "dataviz",
+    "update-config",
+    "verify",
+    "debug",
+    "code-review",
+    "simplify",
+    "batch",
+    "fewer-permission-prompts",
+    "doctor",
+    "loop",
+    "claude-api",
+    "workflow-authoring",
+    "run",
+    "run-skill-generator",
+    "plugin-authoring"
+  ],
+  "plugins": [{ "name": "cc-plugin-agents-md", "path": "builtin", "source": "cc-plugin-agents-md@builtin" }, {
+    "name": "cc-plugin-privacy",
+    "path": "builtin",
+    "source": "cc-plugin-privacy@builtin"
+  }, { "name": "cc-plugin-plugin-authoring", "path": "builtin", "source": "cc-plugin-plugin-authoring@builtin" }],
+  "capabilities": [
+    "interrupt_receipt_v1",
+    "interrupt_cancel_queued_v1",
+    "interrupt_send_now_v1",
+    "interrupt_requeue_taken_v1",
+    "msg_lifecycle_v1",
+    "request_marker_lists_v1",
+    "ask_user_question_unanswered_v1",
+    "lifecycle_wakeup_source_v1",
+    "sdk_mcp_tools_list_changed",
+    "sdk_mcp_manifests",
+    "mcp_read_resource_v1",
+    "mcp_tool_ui_meta_v1",
+    "ui_surface_v1",
+    "mcp_call_result_not_for_model_v1",
+    "mcp_call_check_permissions_v1",
+    "voice_call_talk_line_v1",
+    "withdrawn_files_note_v2",
+    "withdrawn_tools_v1",
+    "ui_pane_widget_v1",
+    "reload_plugins_refuse_if_busy_v1",
+    "get_usage_detached_v1",
+    "silent_resend_files_v1"
+  ],
+  "analytics_disabled": true,
+  "product_feedback_disabled": true,
+  "served_by_anthropic": false,
+  "uuid": "63a024d8-ac62-4b65-8015-9d8ab94e5c76",
+  "memory_paths": { "auto": "/home/dev/.claude/projects/-home-dev-project/memory/" },
+  "original_cwd": "/home/dev/project",
+  "additional_directories": [],
+  "messaging_socket_path": "/tmp/cc-socks/12345.sock",
+  "fast_mode_state": "off",
+  "fast_mode_disabled_reason": "sdk_opt_in_required",
+  "per_turn_effort_active": true,
+  "ultrathink_available": false,
+  "ultrathink_typed_raises": false,
+  "view_mode": "default"
+}
+const RESULT = {
+  "duration_api_ms": 213,
+  "stop_reason": "end_turn",
+  "session_id": "ed725312-ae13-4870-b586-518560784c6d",
+  "total_cost_usd": 0.049676000000000005,
+  "usage": {
+    "input_tokens": 12259,
+    "cache_creation_input_tokens": 0,
+    "cache_read_input_tokens": 0,
+    "output_tokens": 32,
+    "output_tokens_details": { "thinking_tokens": 0 },
+    "server_tool_use": { "web_search_requests": 0, "web_fetch_requests": 0 },
+    "service_tier": "standard",
+    "cache_creation": { "ephemeral_1h_input_tokens": 0, "ephemeral_5m_input_tokens": 0 },
+    "inference_geo": "",
+    "iterations": [],
+    "speed": "standard",
+    "fallback_credit": null
+  },
+  "modelUsage": {
+    "claude-opus-5-5": {
+      "inputTokens": 12259,
+      "outputTokens": 32,
+      "cacheReadInputTokens": 0,
+      "cacheCreationInputTokens": 0,
+      "webSearchRequests": 0,
+      "costUSD": 0.049676000000000005,
+      "contextWindow": 1000000,
+      "maxOutputTokens": 128000,
+      "thinkingTokens": 0,
+      "cacheCreationEphemeral5mInputTokens": 0,
+      "cacheCreationEphemeral1hInputTokens": 0,
+      "canonicalModel": "claude-opus-5-5",
+      "provider": "firstParty",
+      "costBasis": "list"
+    }
+  },
+  "permission_denials": [],
+  "terminal_reason": "completed",
+  "fast_mode_state": "off",
+  "fast_mode_disabled_reason": "sdk_opt_in_required",
+  "subagent_stats": {
+    "spawned": 0,
+    "requested": { "background": 0, "foreground": 0, "unset": 0 },
+    "started_in_background": 0,
+    "max_depth": 0,
+    "spawned_by_subagents": 0,
+    "completed": 0,
+    "failed": 0,
+    "killed": { "parent": 0, "user": 0, "system": 0 },
+    "refused": { "depth_limit": 0, "concurrency_limit": 0, "budget": 0 },
+    "by_type": {}
+  },
+  "safety_stops": 0,
+  "is_error": false,
+  "num_turns": 1,
+  "subtype": "success",
+  "api_error_status": null,
+  "result": "Hi from mock API. I saw 2 message(s) (1 user); your last message was 6 chars and began \"say hi\".",
+  "ttft_ms": 446,
+  "type": "result",
+  "duration_ms": 520,
+  "uuid": "aba040f4-8ecf-4b35-a4bd-5c6dc86fb9dd",
+  "begun_message_ids": ["msg_mock_e20cdd956ba826e64be7c423"],
+  "ttft_stream_ms": 311,
+  "time_to_request_ms": 270,
+  "first_content_frame_ms": 312,
+  "queued_turn_count": 0,
+  "result_index": 0,
+  "model_usage_since_last_result": {
+    "claude-opus-5-5": {
+      "inputTokens": 12259,
+      "outputTokens": 32,
+      "cacheReadInputTokens": 0,
+      "cacheCreationInputTokens": 0,
+      "webSearchRequests": 0,
+      "costUSD": 0.049676000000000005,
+      "contextWindow": 1000000,
+      "maxOutputTokens": 128000,
+      "thinkingTokens": 0,
+      "cacheCreationEphemeral5mInputTokens": 0,
+      "cacheCreationEphemeral1hInputTokens": 0,
+      "canonicalModel": "claude-opus-5-5",
+      "provider": "firstParty",
+      "costBasis": "list"
+    }
+  }
+}
 
 // -----------------------------------------------------------------------------------------------
 // Output: lines are batched into ~128 KiB writes, written synchronously (the fake does nothing
@@ -121,9 +352,37 @@ const out = (object) => line(JSON.stringify(object) + "\n")
 const CORPUS_LENGTH = 4096
 const corpus = (() => {
   const words = [
-    "the", "stream", "of", "events", "is", "decoded", "line", "by", "\"quoted\"", "café", "naïve",
-    "— dash", "and", "every", "delta", "carries", "a", "few", "characters", "of", "text.\n", "Then",
-    "tool", "calls,", "results", "{json}", "[array]", "back\\slash", "tab\there", "emoji-free", "ok"
+    "the",
+    "stream",
+    "of",
+    "events",
+    "is",
+    "decoded",
+    "line",
+    "by",
+    "\"quoted\"",
+    "café",
+    "naïve",
+    "— dash",
+    "and",
+    "every",
+    "delta",
+    "carries",
+    "a",
+    "few",
+    "characters",
+    "of",
+    "text.\n",
+    "Then",
+    "tool",
+    "calls,",
+    "results",
+    "{json}",
+    "[array]",
+    "back\\slash",
+    "tab\there",
+    "emoji-free",
+    "ok"
   ]
   let text = ""
   for (let i = 0; text.length < CORPUS_LENGTH; i = (i * 7 + 3) % words.length) text += words[i] + " "
@@ -137,7 +396,9 @@ const nextDelta = () => {
   const size = Math.min(SIZE, CORPUS_LENGTH)
   let entry = deltaJson.get(textOffset)
   if (entry === undefined) {
-    const text = SIZE <= CORPUS_LENGTH ? corpus2.slice(textOffset, textOffset + SIZE) : corpus.repeat(Math.ceil(SIZE / CORPUS_LENGTH) + 1).slice(textOffset, textOffset + SIZE)
+    const text = SIZE <= CORPUS_LENGTH
+      ? corpus2.slice(textOffset, textOffset + SIZE)
+      : corpus.repeat(Math.ceil(SIZE / CORPUS_LENGTH) + 1).slice(textOffset, textOffset + SIZE)
     entry = [text, JSON.stringify(text)]
     deltaJson.set(textOffset, entry)
   }
@@ -164,25 +425,30 @@ const usage = { input_tokens: 12259, output_tokens: 1, cache_creation_input_toke
 
 const messageStart = (msgId) => {
   if (!partial) return
-  streamEvent({
-    type: "message_start",
-    message: {
-      id: msgId,
-      type: "message",
-      role: "assistant",
-      model: MODEL,
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage
-    }
-  }, msgId, { ttft_ms: 50, thinking_display: "updates" })
+  streamEvent(
+    {
+      type: "message_start",
+      message: {
+        id: msgId,
+        type: "message",
+        role: "assistant",
+        model: MODEL,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage
+      }
+    },
+    msgId,
+    { ttft_ms: 50, thinking_display: "updates" }
+  )
   streamEvent({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }, msgId)
 }
 
 /** Writes `count` deltas of message `msgId`; returns their text. */
 const deltas = (msgId, count) => {
-  const head = "{\"type\":\"stream_event\",\"event\":{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"
+  const head =
+    "{\"type\":\"stream_event\",\"event\":{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"
   const middle = `}},"session_id":"${SESSION_ID}","parent_tool_use_id":null,"uuid":"`
   const tail = `","api_message_id":"${msgId}"}\n`
   const texts = new Array(count)
@@ -369,7 +635,9 @@ if (MODE === "wait") {
   })
 } else {
   if (sep < 0 || (argv[sep + 1] ?? "").trim() === "") {
-    process.stderr.write("Error: Input must be provided either through stdin or as a prompt argument when using --print\n")
+    process.stderr.write(
+      "Error: Input must be provided either through stdin or as a prompt argument when using --print\n"
+    )
     process.exit(1)
   }
   turn()

@@ -167,11 +167,21 @@ const summarize = (name, profileFile) => {
       ms: Math.round(us / 100) / 10,
       pct: Math.round((us / total) * 1000) / 10
     }))
-  return { name, totalMs: Math.round(total / 1000), functions: top(byFunction, TOP), files: top(byFile, 20), packages: top(byPkg, 12) }
+  return {
+    name,
+    totalMs: Math.round(total / 1000),
+    functions: top(byFunction, TOP),
+    files: top(byFile, 20),
+    packages: top(byPkg, 12)
+  }
 }
 
 const print = (s) => {
-  console.log(`\n## ${s.name}: N = ${N}, consume = ${CONSUME}${BLOCK !== "0" ? `, block = ${BLOCK}` : ""}, ${s.totalMs} ms sampled (main thread)\n`)
+  console.log(
+    `\n## ${s.name}: N = ${N}, consume = ${CONSUME}${
+      BLOCK !== "0" ? `, block = ${BLOCK}` : ""
+    }, ${s.totalMs} ms sampled (main thread)\n`
+  )
   const show = (title, rows) => {
     console.log(`### ${title}\n`)
     console.log("| self ms | % | where |")

@@ -110,7 +110,11 @@ const runOnce = (contestant, env) =>
       }
       if (code !== 0 || summary === undefined) {
         return reject(
-          new Error(`${contestant.name} failed (exit ${code}, signal ${signal})\nstdout: ${stdout.slice(-1000)}\nstderr: ${stderr}`)
+          new Error(
+            `${contestant.name} failed (exit ${code}, signal ${signal})\nstdout: ${
+              stdout.slice(-1000)
+            }\nstderr: ${stderr}`
+          )
         )
       }
       resolve({
@@ -149,7 +153,9 @@ const checkAgreement = (label, results) => {
     keys.get(key).push(r.contestant)
   }
   if (keys.size > 1) {
-    const detail = [...keys].map(([key, who]) => `  [events, textLength, textHash, sessionId, cost] = ${key}: ${[...new Set(who)].join(", ")}`).join("\n")
+    const detail = [...keys].map(([key, who]) =>
+      `  [events, textLength, textHash, sessionId, cost] = ${key}: ${[...new Set(who)].join(", ")}`
+    ).join("\n")
     failures.push(`${label}: contestants disagree\n${detail}`)
     console.error(`DISAGREEMENT in ${label}:\n${detail}`)
   }
@@ -223,9 +229,15 @@ const target = (name, ok, detail) => targets.push({ name, ok, detail })
 
 out(`# effect-claude-code benchmark`)
 out()
-out(`${report.date} · node ${report.node} · ${report.cpus} × ${report.cpuModel} · commit ${report.commit}${report.dirty.length ? ` + uncommitted changes in ${report.dirty.length} file(s) under packages/` : ""}`)
+out(
+  `${report.date} · node ${report.node} · ${report.cpus} × ${report.cpuModel} · commit ${report.commit}${
+    report.dirty.length ? ` + uncommitted changes in ${report.dirty.length} file(s) under packages/` : ""
+  }`
+)
 out(`load average (1, 5, 15 min) before: ${report.loadBefore}`)
-out(`${RUNS} interleaved runs per figure (1M: ${RUNS_1M}); medians. Delta size 12 characters (~300-byte lines, as the real CLI).`)
+out(
+  `${RUNS} interleaved runs per figure (1M: ${RUNS_1M}); medians. Delta size 12 characters (~300-byte lines, as the real CLI).`
+)
 
 // -----------------------------------------------------------------------------------------------
 // Scenarios
@@ -251,7 +263,9 @@ if (only.includes("startup")) {
   out()
   out(`## One event, whole process (N = 1, ${STARTUP_RUNS} runs; tsx rows ${Math.min(STARTUP_RUNS, 5)})`)
   out()
-  out(`"ready" = imports done, about to spawn; "first event" = first event in hand; both from the contestant's process start. Wall = spawn to exit of the contestant, measured outside it.`)
+  out(
+    `"ready" = imports done, about to spawn; "first event" = first event in hand; both from the contestant's process start. Wall = spawn to exit of the contestant, measured outside it.`
+  )
   out()
   table(
     ["contestant", "wall ms", "Δ wall vs raw-pipe", "ready ms", "first event ms", "CPU self ms", "peak RSS MiB"],
@@ -316,16 +330,33 @@ if (only.includes("fold")) {
     const s = new Map([...byName].map(([name, rs]) => [name, summarize(rs)]))
     report.scenarios.fold[n] = Object.fromEntries(s)
     out()
-    out(`## Fold, N = ${n.toLocaleString("en-US")} text deltas in one message (${s.get("raw-pipe").events.toLocaleString("en-US")} events), ${RUNS} runs`)
+    out(
+      `## Fold, N = ${n.toLocaleString("en-US")} text deltas in one message (${
+        s.get("raw-pipe").events.toLocaleString("en-US")
+      } events), ${RUNS} runs`
+    )
     out()
-    out(`Each contestant keeps the whole text (ours: \`ClaudeCode.run\`, every line decoded and validated by Schema, folded into a ClaudeResult).`)
+    out(
+      `Each contestant keeps the whole text (ours: \`ClaudeCode.run\`, every line decoded and validated by Schema, folded into a ClaudeResult).`
+    )
     out()
     throughputTable(s, n)
     if (n === FOLD_NS.at(-1)) {
-      for (const [ours, raw, limit, what] of [["ours-pipe", "raw-pipe", 1.25, "pipe transport"], ["ours-pty", "raw-pty", 1.2, "PTY transport"]]) {
+      for (
+        const [ours, raw, limit, what] of [["ours-pipe", "raw-pipe", 1.25, "pipe transport"], [
+          "ours-pty",
+          "raw-pty",
+          1.2,
+          "PTY transport"
+        ]]
+      ) {
         const wall = ratio(s.get(ours).wallMs, s.get(raw).wallMs)
         const cpu = ratio(s.get(ours).cpuSelfMs, s.get(raw).cpuSelfMs)
-        target(`${what} ≤ ${limit} × ${raw} at N = ${n} (wall; CPU shown too)`, wall <= limit, `${f2(wall)} × wall, ${f2(cpu)} × CPU`)
+        target(
+          `${what} ≤ ${limit} × ${raw} at N = ${n} (wall; CPU shown too)`,
+          wall <= limit,
+          `${f2(wall)} × wall, ${f2(cpu)} × CPU`
+        )
       }
     }
     for (const [ours, raw] of [["ours-pipe", "raw-pipe"], ["ours-pty", "raw-pty"]]) {
@@ -347,9 +378,15 @@ if (only.includes("stream")) {
     perN.set(n, s)
     report.scenarios.stream[n] = Object.fromEntries(s)
     out()
-    out(`## Streaming, N = ${n.toLocaleString("en-US")} text deltas in messages of ${BLOCK} (${s.get("raw-pipe").events.toLocaleString("en-US")} events), ${runs} runs`)
+    out(
+      `## Streaming, N = ${n.toLocaleString("en-US")} text deltas in messages of ${BLOCK} (${
+        s.get("raw-pipe").events.toLocaleString("en-US")
+      } events), ${runs} runs`
+    )
     out()
-    out(`Each contestant looks at every event once and keeps only a hash of the text (ours: \`ClaudeCode.stream\` + \`Stream.runForEachChunk\`).`)
+    out(
+      `Each contestant looks at every event once and keeps only a hash of the text (ours: \`ClaudeCode.stream\` + \`Stream.runForEachChunk\`).`
+    )
     out()
     throughputTable(s, n)
     for (const [ours, raw] of [["ours-pipe", "raw-pipe"], ["ours-pty", "raw-pty"]]) {
@@ -360,7 +397,11 @@ if (only.includes("stream")) {
   if (STREAM_NS.length === 2) {
     const [small, big] = STREAM_NS
     out()
-    out(`### Peak RSS, streaming: N = ${big.toLocaleString("en-US")} minus N = ${small.toLocaleString("en-US")} (flat = 0)`)
+    out(
+      `### Peak RSS, streaming: N = ${big.toLocaleString("en-US")} minus N = ${
+        small.toLocaleString("en-US")
+      } (flat = 0)`
+    )
     out()
     table(
       ["contestant", `RSS N=${small} MiB`, `RSS N=${big} MiB`, "growth MiB"],
@@ -383,7 +424,9 @@ if (only.includes("interrupt")) {
   out()
   out(`## Interrupt to process gone (${INTERRUPT_SAMPLES} samples each, after one warm-up)`)
   out()
-  out(`From \`Fiber.interrupt\` (ours) or \`kill(SIGINT)\` (raw) until \`kill(pid, 0)\` fails with ESRCH, minus the fake's own SIGINT-to-exit time. "to SIGINT" = until the fake got SIGINT; "exit to gone" = from the fake's exit to ESRCH (node teardown, reaping); "returned" = until \`Fiber.interrupt\` / the exit event returned.`)
+  out(
+    `From \`Fiber.interrupt\` (ours) or \`kill(SIGINT)\` (raw) until \`kill(pid, 0)\` fails with ESRCH, minus the fake's own SIGINT-to-exit time. "to SIGINT" = until the fake got SIGINT; "exit to gone" = from the fake's exit to ESRCH (node teardown, reaping); "returned" = until \`Fiber.interrupt\` / the exit event returned.`
+  )
   out()
   const rows = []
   for (const transport of ["raw-pipe", "raw-pty", "pipe", "pty"]) {
@@ -423,10 +466,23 @@ if (only.includes("interrupt")) {
       // judged on the 90th percentile: on a shared machine the single worst sample is the
       // scheduler's (the raw baselines show the same outliers); the max is printed beside it
       const p90 = quantile(col("latencyMs"), 0.9)
-      target(`interrupt to gone ≤ 100 ms after the CLI's own exit (ours-${transport}, p90 of ${result.samples.length})`, p90 <= 100, `median ${f1(median(col("latencyMs")))} ms, p90 ${f1(p90)} ms, max ${f1(max(col("latencyMs")))} ms`)
+      target(
+        `interrupt to gone ≤ 100 ms after the CLI's own exit (ours-${transport}, p90 of ${result.samples.length})`,
+        p90 <= 100,
+        `median ${f1(median(col("latencyMs")))} ms, p90 ${f1(p90)} ms, max ${f1(max(col("latencyMs")))} ms`
+      )
     }
   }
-  table(["transport", "latency median ms", "p90 ms", "max ms", "to SIGINT ms", "exit to gone ms", "returned ms", "fake SIGINT→exit ms"], rows)
+  table([
+    "transport",
+    "latency median ms",
+    "p90 ms",
+    "max ms",
+    "to SIGINT ms",
+    "exit to gone ms",
+    "returned ms",
+    "fake SIGINT→exit ms"
+  ], rows)
 }
 
 // -----------------------------------------------------------------------------------------------

@@ -30,7 +30,11 @@ const scenarios = [
 ] as const
 
 const program = Effect.gen(function*() {
-  console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`)
+  console.log(
+    `node ${process.version}, ${os.cpus().length} cores, load average ${
+      os.loadavg().map((x) => x.toFixed(2)).join(" ")
+    }`
+  )
   let failed = false
   const rounds = arg("rounds", 1)
   for (const [name, make] of scenarios) {
@@ -45,7 +49,9 @@ const program = Effect.gen(function*() {
     }
   }
   const rss = process.memoryUsage().rss
-  console.log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}, rss ${(rss / 1024 / 1024).toFixed(0)} MB`)
+  console.log(
+    `load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}, rss ${(rss / 1024 / 1024).toFixed(0)} MB`
+  )
   return failed
 })
 

@@ -7,12 +7,12 @@
 //   node bench/results/build/stages.mjs [N]        (built by build.mjs; `npm run stages` in bench/)
 //
 // Variants marked "(sketch)" are not library code: they estimate what a proposed change would save.
-import { execFileSync } from "node:child_process"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { execFileSync } from "node:child_process"
 import * as ClaudeEvent from "../packages/claude-code/src/ClaudeEvent.js"
 import * as ClaudeResult from "../packages/claude-code/src/ClaudeResult.js"
 import { makeLineSplitter, splitLines } from "../packages/claude-code/src/internal/lines.js"
@@ -155,7 +155,10 @@ const pipeline = (chunks: Array<string>) =>
       ClaudeResult.fold
     )
   )
-await measureAsync("pipeline: Stream split + decodeLines + ClaudeResult.fold, 64 KiB chunks", () => pipeline(pipeChunks))
+await measureAsync(
+  "pipeline: Stream split + decodeLines + ClaudeResult.fold, 64 KiB chunks",
+  () => pipeline(pipeChunks)
+)
 await measureAsync("pipeline: same, 4 KiB chunks with \\r\\n (PTY)", () => pipeline(ptyChunks))
 const syncAll = (chunks: Array<string>) => {
   const s = makeLineSplitter()
@@ -171,7 +174,10 @@ const syncAll = (chunks: Array<string>) => {
   }
   return folder.result()
 }
-measure("pipeline: the same three stages in one plain loop, 64 KiB chunks (no Effect streams)", () => (sink = syncAll(pipeChunks)))
+measure(
+  "pipeline: the same three stages in one plain loop, 64 KiB chunks (no Effect streams)",
+  () => (sink = syncAll(pipeChunks))
+)
 measure("pipeline: the same three stages in one plain loop, 4 KiB chunks (PTY)", () => (sink = syncAll(ptyChunks)))
 
 void sink

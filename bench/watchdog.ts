@@ -6,9 +6,9 @@
  *
  *   npx tsx bench/watchdog.ts [cycles=200]
  */
+import { PtyProcess } from "effect-pty"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { PtyProcess } from "effect-pty"
 import { spawn } from "node:child_process"
 import * as Watchdog from "../packages/pty/src/internal/watchdog.js"
 
@@ -66,7 +66,9 @@ for (let i = 0; i < cycles; i++) {
   pipeGuarded.push(await pipeCycle(true))
 }
 
-console.log(`load average ${(await import("node:os")).loadavg().map((x) => x.toFixed(2)).join(" ")}, ${cycles} cycles each`)
+console.log(
+  `load average ${(await import("node:os")).loadavg().map((x) => x.toFixed(2)).join(" ")}, ${cycles} cycles each`
+)
 fmt("watchdog start (main thread blocked: fork + exec of sh)", startSync)
 fmt("watchdog start -> disarmed and reaped", startToReaped)
 fmt("PtyProcess spawn `true`, drain, close (with its watchdog)", ptyCycle)

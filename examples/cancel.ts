@@ -86,8 +86,10 @@ const program = Effect.gen(function*() {
   const aborted = yield* story({ cancel: controller.signal }, 20, Effect.sync(() => controller.abort())).pipe(
     Stream.runDrain,
     Effect.as("finished before the signal"),
-    Effect.catchTag("Cancelled", (cancelled) =>
-      Effect.succeed(`Cancelled (${length} characters so far): ${cancelled.message}`))
+    Effect.catchTag(
+      "Cancelled",
+      (cancelled) => Effect.succeed(`Cancelled (${length} characters so far): ${cancelled.message}`)
+    )
   )
   yield* Console.log(`\n   -> ${aborted}`)
 })

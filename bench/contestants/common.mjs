@@ -12,7 +12,15 @@ export const FAKE = process.env.BENCH_FAKE ??
   )
 
 /** The argv our library passes for a text prompt with partial messages (the raw contestants copy it). */
-export const FAKE_ARGS = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--", "Write a long story"]
+export const FAKE_ARGS = [
+  "-p",
+  "--output-format",
+  "stream-json",
+  "--verbose",
+  "--include-partial-messages",
+  "--",
+  "Write a long story"
+]
 
 /**
  * "fold": keep the whole text (text += delta), as `ClaudeCode.run` does;

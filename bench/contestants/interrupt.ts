@@ -8,16 +8,16 @@
 //
 // Usage: interrupt.ts TRANSPORT SAMPLES   (TRANSPORT: pipe | pty | raw-pipe | raw-pty)
 // Prints one JSON line: {transport, samples: [{latencyMs, toSigintMs, fakeMs, exitToGoneMs, returnMs}]}
-import { spawn } from "node:child_process"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
+import { ClaudeCode } from "effect-claude-code"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
-import { ClaudeCode } from "effect-claude-code"
 import pty from "node-pty"
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { FAKE, FAKE_ARGS } from "./common.mjs"
 
 const transport = process.argv[2] ?? "pipe"
@@ -66,7 +66,12 @@ const countDeltas = (onEnough: () => void) => {
 
 /** Starts a run and resolves once the deltas arrived, with the way to interrupt it. */
 const start = async (timingFile: string): Promise<{ interrupt: () => Promise<void> }> => {
-  const env = { ...process.env, BENCH_MODE: "wait", BENCH_WAIT_DELTAS: String(WAIT_DELTAS), BENCH_TIMING_FILE: timingFile }
+  const env = {
+    ...process.env,
+    BENCH_MODE: "wait",
+    BENCH_WAIT_DELTAS: String(WAIT_DELTAS),
+    BENCH_TIMING_FILE: timingFile
+  }
   if (transport === "pipe" || transport === "pty") {
     const ready = Effect.runSync(Deferred.make<void>())
     let deltas = 0
@@ -123,7 +128,9 @@ for (let i = 0; i <= samples; i++) {
   const gone = await whenGone(pid)
   const returnedAt = await returned
   const timing = readTiming(timingFile)
-  if (timing.sigint === null || timing.exit === null) throw new Error(`the fake did not record its SIGINT and exit: ${JSON.stringify(timing)}`)
+  if (timing.sigint === null || timing.exit === null) {
+    throw new Error(`the fake did not record its SIGINT and exit: ${JSON.stringify(timing)}`)
+  }
   const fakeMs = timing.exit - timing.sigint
   // sample 0 is a warm-up (first use of every code path)
   if (i > 0) {

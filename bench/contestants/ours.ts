@@ -1,11 +1,11 @@
 // Contestants 4 and 5: effect-claude-code over pipes or a pseudo-terminal. "fold" mode is
 // `ClaudeCode.run` (every line decoded and validated by Schema, folded into a ClaudeResult);
 // "stream" mode is `ClaudeCode.stream` consumed chunk by chunk, keeping only a hash of the text.
+import { ClaudeCode } from "effect-claude-code"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { ClaudeCode } from "effect-claude-code"
-import { CONSUME, FAKE, FNV_SEED, fnv, report, sinceStart } from "./common.mjs"
+import { CONSUME, FAKE, fnv, FNV_SEED, report, sinceStart } from "./common.mjs"
 
 export const main = (transport: ClaudeCode.Transport): Promise<void> => {
   const ready = sinceStart()

@@ -8,8 +8,8 @@
 // last few KiB; node-pty then loses them (seen here in about 1 run in 8 at N = 1000: the result
 // line arrived cut). On the socket's "end" the rest is read synchronously from the fd until EIO,
 // as effect-pty does.
-import * as fs from "node:fs"
 import pty from "node-pty"
+import * as fs from "node:fs"
 import { FAKE, FAKE_ARGS, sinceStart, Tally } from "./common.mjs"
 
 const ready = sinceStart()

@@ -4,9 +4,10 @@
  *
  * @since 0.1.0
  */
-import type * as Deferred from "effect/Deferred"
+import type { PtyProcess } from "effect-pty"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import type * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -15,7 +16,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import type { PtyProcess } from "effect-pty"
 import * as ClaudeError from "./ClaudeError.js"
 import type * as ClaudeEvent from "./ClaudeEvent.js"
 import type * as ClaudeResult from "./ClaudeResult.js"
@@ -138,7 +138,7 @@ export interface Options {
    */
   // Deferred is invariant in its types (`in out`), and `any` is not assignable to `never`, so
   // `Deferred<any, any>` alone refuses the common `Deferred<void, never>` (`Deferred.make<void>()`).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   readonly cancel?: Deferred.Deferred<any, any> | Deferred.Deferred<any, never> | AbortSignal | undefined
   /** Fail with `ClaudeError.IdleTimeout` when the CLI writes nothing for this long. */
   readonly idleTimeout?: Duration.DurationInput | undefined
@@ -182,7 +182,10 @@ export interface ClaudeCodeService {
     options?: Options
   ) => Stream.Stream<ClaudeEvent.ClaudeEvent, ClaudeError.ClaudeCodeError>
   /** One run folded into its result. */
-  readonly run: (prompt: string, options?: Options) => Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError>
+  readonly run: (
+    prompt: string,
+    options?: Options
+  ) => Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError>
 }
 
 /**

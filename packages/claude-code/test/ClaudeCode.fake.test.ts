@@ -248,7 +248,10 @@ describe.concurrent.each(transports)("faults over %s", (transport) => {
       Fs.writeFileSync(file("broken.ndjson"), [transcript[0], transcript[1], broken, transcript[2]].join("\n") + "\n")
       const streamed = Chunk.toReadonlyArray(
         yield* Stream.runCollect(
-          ClaudeCode.stream("replay", { ...options, env: { ...options.env, FAKE_CLAUDE_FIXTURE: file("broken.ndjson") } })
+          ClaudeCode.stream("replay", {
+            ...options,
+            env: { ...options.env, FAKE_CLAUDE_FIXTURE: file("broken.ndjson") }
+          })
             .pipe(Stream.either)
         )
       )
@@ -339,7 +342,6 @@ describe.concurrent.each(transports)("faults over %s", (transport) => {
       assert.strictEqual(error.cwd, missing)
       assert.include(error.message, "does not exist")
     }))
-
 })
 
 /** The file descriptors this process has open. */

@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as ClaudeCode from "../src/ClaudeCode.js"
-import * as ClaudeEvent from "../src/ClaudeEvent.js"
+import type * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeResult from "../src/ClaudeResult.js"
 import * as ModelServer from "../src/ModelServer.js"
 import { assertTag, forkUntil, isTag, realCli, transports } from "./utils/claudeTest.js"
@@ -165,7 +165,11 @@ describe.concurrent.each(transports)("ClaudeCode with the real CLI over %s", (tr
 
       const requests = yield* server.messages
       assert.strictEqual(requests.length, 2)
-      assert.deepStrictEqual(requests[1]!.toolResults, [{ toolUseId: "toolu_test_echo", content: "hello", isError: false }])
+      assert.deepStrictEqual(requests[1]!.toolResults, [{
+        toolUseId: "toolu_test_echo",
+        content: "hello",
+        isError: false
+      }])
     }))
 
   it.scopedLive("a tool the permissions do not allow is denied and reported in permissionDenials", () =>
@@ -299,7 +303,10 @@ describe.concurrent.each(transports)("ClaudeCode with the real CLI over %s", (tr
       assert.strictEqual(result.sessionId, id)
       assert.strictEqual(sessionHeader((yield* server.messages)[0]!), id)
 
-      const error = assertTag(yield* Effect.flip(ClaudeCode.run("again", { ...options, sessionId: id })), "ProcessError")
+      const error = assertTag(
+        yield* Effect.flip(ClaudeCode.run("again", { ...options, sessionId: id })),
+        "ProcessError"
+      )
       assert.strictEqual(error.exitCode, 1)
       assert.strictEqual(error.signal, null)
       assert.isTrue(
@@ -313,7 +320,10 @@ describe.concurrent.each(transports)("ClaudeCode with the real CLI over %s", (tr
   it.scopedLive("an invalid option fails with InvalidOptions before anything is started", () =>
     Effect.gen(function*() {
       const { claude, cwd, options, server } = yield* realCli(transport)
-      const error = assertTag(yield* Effect.flip(ClaudeCode.run("hello", { ...options, maxTurns: 0 })), "InvalidOptions")
+      const error = assertTag(
+        yield* Effect.flip(ClaudeCode.run("hello", { ...options, maxTurns: 0 })),
+        "InvalidOptions"
+      )
 
       assert.strictEqual(error.option, "maxTurns")
       assert.strictEqual(error.problem, "must be a positive whole number, got 0")
@@ -352,7 +362,9 @@ describe.concurrent.each(transports)("ClaudeCode with the real CLI over %s", (tr
 
   describe("an explicit cancel stops the turn with SIGINT, fails with Cancelled, and keeps the session", () => {
     const cancelThenResume = (
-      makeCancel: () => Effect.Effect<{ readonly cancel: ClaudeCode.Options["cancel"]; readonly fire: Effect.Effect<void> }>
+      makeCancel: () => Effect.Effect<
+        { readonly cancel: ClaudeCode.Options["cancel"]; readonly fire: Effect.Effect<void> }
+      >
     ) =>
       Effect.gen(function*() {
         const { claude, cwd, options, server } = yield* realCli(transport)
@@ -392,7 +404,10 @@ describe.concurrent.each(transports)("ClaudeCode with the real CLI over %s", (tr
 
     it.scopedLive("cancel: Deferred", () =>
       cancelThenResume(() =>
-        Effect.map(Deferred.make<void>(), (deferred) => ({ cancel: deferred, fire: Deferred.succeed(deferred, void 0) }))
+        Effect.map(
+          Deferred.make<void>(),
+          (deferred) => ({ cancel: deferred, fire: Deferred.succeed(deferred, void 0) })
+        )
       ))
 
     it.scopedLive("cancel: AbortSignal", () =>

@@ -234,7 +234,10 @@ describe("ClaudeEvent.decodeLine on the recorded fixtures", () => {
     assert.strictEqual(result.type, "result")
     assert.strictEqual(result.subtype, "success")
     assert.strictEqual(result.is_error, false)
-    assert.strictEqual(result.result, "Hi from mock API. I saw 2 message(s) (1 user); your last message was 6 chars and began \"say hi\".")
+    assert.strictEqual(
+      result.result,
+      "Hi from mock API. I saw 2 message(s) (1 user); your last message was 6 chars and began \"say hi\"."
+    )
     assert.strictEqual(result.duration_ms, 331)
     assert.strictEqual(result.duration_api_ms, 160)
     assert.strictEqual(result.num_turns, 1)
@@ -366,7 +369,9 @@ describe("ClaudeEvent.decodeLine on other lines", () => {
     }))
     assert.instanceOf(retry, ClaudeEvent.SystemApiRetry)
     assert.isTrue(retry._tag === "SystemApiRetry" && retry.attempt === 2 && retry.error_status === 529)
-    const noStatus = event("{\"type\":\"system\",\"subtype\":\"api_retry\",\"attempt\":1,\"max_retries\":3,\"retry_delay_ms\":5}")
+    const noStatus = event(
+      "{\"type\":\"system\",\"subtype\":\"api_retry\",\"attempt\":1,\"max_retries\":3,\"retry_delay_ms\":5}"
+    )
     assert.isTrue(noStatus._tag === "SystemApiRetry" && noStatus.error_status === null)
 
     const info = {
@@ -376,7 +381,9 @@ describe("ClaudeEvent.decodeLine on other lines", () => {
       utilization: 0.91,
       isUsingOverage: false
     }
-    const rateLimit = event(JSON.stringify({ type: "rate_limit_event", rate_limit_info: info, uuid: "u", session_id: "s" }))
+    const rateLimit = event(
+      JSON.stringify({ type: "rate_limit_event", rate_limit_info: info, uuid: "u", session_id: "s" })
+    )
     assert.instanceOf(rateLimit, ClaudeEvent.RateLimit)
     assert.deepStrictEqual(rateLimit._tag === "RateLimit" && rateLimit.rate_limit_info, info)
     const future = event("{\"type\":\"rate_limit_event\",\"rate_limit_info\":{\"status\":\"throttled_v2\"}}")
@@ -402,7 +409,11 @@ describe("ClaudeEvent.decodeLine on other lines", () => {
       session_id: "s"
     }))
     if (assistant._tag !== "Assistant") return assert.fail(assistant._tag)
-    assert.deepStrictEqual(assistant.message.content[0], { type: "unknown", rawType: "web_search_tool_result", raw: block })
+    assert.deepStrictEqual(assistant.message.content[0], {
+      type: "unknown",
+      rawType: "web_search_tool_result",
+      raw: block
+    })
     assert.deepStrictEqual(assistant.message.content.map((b) => b.type), [
       "unknown",
       "thinking",
@@ -429,8 +440,10 @@ describe("ClaudeEvent.decodeLine on other lines", () => {
         type: "stream_event",
         event: { type: "content_block_delta", index: 1, delta: { type, [delta]: "x" } }
       }))
-      assert.isTrue(decoded._tag === "StreamEvent" && decoded.event.type === "content_block_delta" &&
-        decoded.event.delta.type === type)
+      assert.isTrue(
+        decoded._tag === "StreamEvent" && decoded.event.type === "content_block_delta" &&
+          decoded.event.delta.type === type
+      )
     }
     const image = event(JSON.stringify({
       type: "user",
@@ -445,8 +458,10 @@ describe("ClaudeEvent.decodeLine on other lines", () => {
     }))
     if (image._tag !== "User" || typeof image.message.content === "string") return assert.fail("user")
     const toolResult = image.message.content[0]!
-    assert.isTrue(toolResult.type === "tool_result" && Array.isArray(toolResult.content) &&
-      toolResult.content[1]!.type === "unknown")
+    assert.isTrue(
+      toolResult.type === "tool_result" && Array.isArray(toolResult.content) &&
+        toolResult.content[1]!.type === "unknown"
+    )
   })
 
   it("a known type with a wrong-shaped field is a DecodeError naming the line, the line and the issue", () => {
@@ -470,18 +485,34 @@ describe("ClaudeEvent.decodeLine on other lines", () => {
     assert.include(initWithoutSession.issue, "\"system\" / \"init\" line")
     assert.include(initWithoutSession.issue, "session_id")
     assert.include(decodeError("{\"type\":\"system\"}").issue, "subtype")
-    assert.include(decodeError("{\"type\":\"stream_event\",\"event\":{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\"}}}").issue, "event")
-    assert.include(decodeError("{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":7}}").issue, "message.content")
+    assert.include(
+      decodeError(
+        "{\"type\":\"stream_event\",\"event\":{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\"}}}"
+      ).issue,
+      "event"
+    )
+    assert.include(
+      decodeError("{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":7}}").issue,
+      "message.content"
+    )
     assert.include(decodeError("{\"type\":\"rate_limit_event\"}").issue, "rate_limit_info")
   })
 
   it("a DecodeError keeps at most about 2 KB of the line", () => {
-    const line = JSON.stringify({ type: "result", subtype: "success", is_error: "no", session_id: "s", pad: "p".repeat(100_000) })
+    const line = JSON.stringify({
+      type: "result",
+      subtype: "success",
+      is_error: "no",
+      session_id: "s",
+      pad: "p".repeat(100_000)
+    })
     const error = decodeError(line, 3)
     assert.isBelow(error.line.length, 2200)
     assert.isTrue(error.line.startsWith(line.slice(0, 2000)))
     assert.include(error.line, "more characters")
-    const hugeValue = decodeError(JSON.stringify({ type: "result", subtype: "success", is_error: "y".repeat(1_000_000) }))
+    const hugeValue = decodeError(
+      JSON.stringify({ type: "result", subtype: "success", is_error: "y".repeat(1_000_000) })
+    )
     assert.isBelow(hugeValue.issue.length, 1200)
     assert.include(hugeValue.issue, "at is_error: Expected boolean")
   })
@@ -565,7 +596,9 @@ describe("ClaudeEvent.decodeLines", () => {
       const last = results[3]!
       assert.isTrue(Either.isLeft(last) && last.left._tag === "DecodeError" && last.left.lineNumber === 4)
       const diagnostic = results[1]!
-      assert.isTrue(Either.isRight(diagnostic) && diagnostic.right._tag === "Diagnostic" && diagnostic.right.lineNumber === 2)
+      assert.isTrue(
+        Either.isRight(diagnostic) && diagnostic.right._tag === "Diagnostic" && diagnostic.right.lineNumber === 2
+      )
     }))
 })
 

@@ -62,7 +62,9 @@ const withPartials = (events: ReadonlyArray<ClaudeEvent.ClaudeEvent>, seed: numb
   let index = 0
   const endMessage = () => {
     if (current === undefined) return
-    out.push(streamEvent({ type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 5 } }, current))
+    out.push(
+      streamEvent({ type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 5 } }, current)
+    )
     out.push(streamEvent({ type: "message_stop" }, current))
     current = undefined
   }
@@ -163,7 +165,8 @@ describe("ClaudeResult.step", () => {
   it("with partial messages the text is the same as without, and equals the result line's text", () => {
     const plain = fixtureEvents("a_plain")
     const partial = fixtureEvents("b_partial")
-    const resultText = "Hi from mock API. I saw 2 message(s) (1 user); your last message was 6 chars and began \"say hi\"."
+    const resultText =
+      "Hi from mock API. I saw 2 message(s) (1 user); your last message was 6 chars and began \"say hi\"."
     assert.strictEqual(foldAll(withoutResult(plain)).text, resultText)
     assert.strictEqual(foldAll(withoutResult(partial)).text, resultText)
     assert.strictEqual(foldAll(partial).text, resultText)
@@ -256,7 +259,12 @@ describe("ClaudeResult.step", () => {
         id: "sub1",
         role: "assistant",
         model: "x",
-        content: [{ type: "text", text: "subagent talk" }, { type: "tool_use", id: "t2", name: "Read", input: { p: 1 } }]
+        content: [{ type: "text", text: "subagent talk" }, {
+          type: "tool_use",
+          id: "t2",
+          name: "Read",
+          input: { p: 1 }
+        }]
       },
       parent_tool_use_id: "t1",
       session_id: "s"
@@ -403,17 +411,25 @@ describe("ClaudeResult.step", () => {
       const events = fixtureEvents("c_tool_default")
       const folded = yield* ClaudeResult.fold(Stream.fromIterable(events))
       assert.deepStrictEqual({ ...folded }, { ...foldAll(events) })
-      const scanned = yield* ClaudeResult.scan(Stream.fromIterable(events)).pipe(Stream.runCollect, Effect.map(Chunk.toArray))
+      const scanned = yield* ClaudeResult.scan(Stream.fromIterable(events)).pipe(
+        Stream.runCollect,
+        Effect.map(Chunk.toArray)
+      )
       assert.strictEqual(scanned.length, events.length)
       assert.deepStrictEqual(scanned.map((s) => s.eventCount), [1, 2, 3, 4, 5, 6])
       assert.deepStrictEqual({ ...scanned[scanned.length - 1]! }, { ...folded })
-      const failed = yield* ClaudeResult.fold(Stream.concat(Stream.fromIterable(events), Stream.fail("boom"))).pipe(Effect.flip)
+      const failed = yield* ClaudeResult.fold(Stream.concat(Stream.fromIterable(events), Stream.fail("boom"))).pipe(
+        Effect.flip
+      )
       assert.strictEqual(failed, "boom")
     }))
 
   it.effect("fold and scan take chunks of 100k events (a large read of short lines) without deep recursion", () =>
     Effect.gen(function*() {
-      const delta = streamEvent({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "ab" } }, "m")
+      const delta = streamEvent(
+        { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "ab" } },
+        "m"
+      )
       const events = Chunk.unsafeFromArray(Array.from({ length: 100_000 }, () => delta))
       const folded = yield* ClaudeResult.fold(Stream.fromChunk(events))
       assert.strictEqual(folded.text.length, 200_000)
@@ -426,7 +442,9 @@ describe("ClaudeResult.step", () => {
     const allFixtureEvents = () =>
       ndjsonFixtures().map((fixture) => ({
         name: fixture.name,
-        events: fixture.lines.map((line) => ClaudeEvent.decodeLine(line)).flatMap((d) => Either.isRight(d) ? [d.right] : [])
+        events: fixture.lines.map((line) => ClaudeEvent.decodeLine(line)).flatMap((d) =>
+          Either.isRight(d) ? [d.right] : []
+        )
       }))
 
     it("gives the same result as folding with the pure step, on every recording", () => {
@@ -450,7 +468,9 @@ describe("ClaudeResult.step", () => {
         for (const [snapshot, json] of snapshots) assert.strictEqual(JSON.stringify(snapshot), json, name)
         // and each snapshot is what the pure fold gives at that point
         const scanned = scanAll(events)
-        snapshots.forEach(([snapshot], i) => assert.deepStrictEqual({ ...snapshot }, { ...scanned[i]! }, `${name} #${i}`))
+        snapshots.forEach(([snapshot], i) =>
+          assert.deepStrictEqual({ ...snapshot }, { ...scanned[i]! }, `${name} #${i}`)
+        )
       }
     })
 

@@ -28,7 +28,9 @@ const agree = (json: Json, label: string): boolean => {
   const slow = ClaudeEvent.decodeParsedWithSchema(json)
   if (fast === undefined) return false
   if (Either.isLeft(slow)) {
-    assert.fail(`${label}: the fast path accepted a line the Schema refuses (${slow.left.message}): ${JSON.stringify(json)}`)
+    assert.fail(
+      `${label}: the fast path accepted a line the Schema refuses (${slow.left.message}): ${JSON.stringify(json)}`
+    )
   }
   assert.strictEqual(Object.getPrototypeOf(fast), Object.getPrototypeOf(slow.right), label)
   assert.deepStrictEqual({ ...fast }, { ...slow.right }, label)
@@ -54,7 +56,9 @@ const setAt = (json: Json, path: ReadonlyArray<string>, value: unknown): Json =>
 }
 
 const REMOVE = Symbol("remove")
-const replacements: ReadonlyArray<unknown> = [REMOVE, null, 0, 1.5, "", "text_delta", true, [], {}, ["x"], { type: "x" }]
+const replacements: ReadonlyArray<unknown> = [REMOVE, null, 0, 1.5, "", "text_delta", true, [], {}, ["x"], {
+  type: "x"
+}]
 
 describe("the content_block_delta fast path", () => {
   it("takes every recorded delta line and agrees with Schema on every recorded line", () => {
@@ -85,7 +89,9 @@ describe("the content_block_delta fast path", () => {
           if (seen.has(key)) continue
           seen.add(key)
           checked++
-          if (!agree(mutated, `${path.join(".")} := ${String(value === REMOVE ? "(removed)" : JSON.stringify(value))}`)) {
+          if (
+            !agree(mutated, `${path.join(".")} := ${String(value === REMOVE ? "(removed)" : JSON.stringify(value))}`)
+          ) {
             refused++
           }
         }

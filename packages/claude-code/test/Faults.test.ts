@@ -170,7 +170,15 @@ const badInputs: ReadonlyArray<BadInput> = [
   },
   {
     name: "escape sequences inside and around lines: removed",
-    output: bytes("\x1b[?25l", init, "\x1b[0m\r\n{\x1b[1m", assistant.slice(1), "\r\n", result, "\x1b]0;title\x07\r\n\x1b[?25h"),
+    output: bytes(
+      "\x1b[?25l",
+      init,
+      "\x1b[0m\r\n{\x1b[1m",
+      assistant.slice(1),
+      "\r\n",
+      result,
+      "\x1b]0;title\x07\r\n\x1b[?25h"
+    ),
     events: ["SystemInit", "Assistant", "Result"],
     end: "success",
     logged: []
@@ -253,12 +261,17 @@ describe.concurrent.each(transports)("bad input on stdout over %s", (transport) 
           logs.push(Array.isArray(message) ? message.join(" ") : String(message))
         })
         const run = yield* collect(
-          ClaudeCode.stream("bad input", { ...options, env: { ...options.env, FAKE_CLAUDE_FIXTURE: file("output.bin") } })
+          ClaudeCode.stream("bad input", {
+            ...options,
+            env: { ...options.env, FAKE_CLAUDE_FIXTURE: file("output.bin") }
+          })
         ).pipe(Logger.withMinimumLogLevel(LogLevel.Debug), Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
 
         assert.deepStrictEqual(run.events.map((event) => event._tag), input.events)
         assert.strictEqual(run.error?._tag ?? "success", input.end, run.error?.message)
-        if (input.end === "success") assert.isTrue(ClaudeResult.isSuccess(yield* ClaudeResult.fold(Stream.fromIterable(run.events))))
+        if (input.end === "success") {
+          assert.isTrue(ClaudeResult.isSuccess(yield* ClaudeResult.fold(Stream.fromIterable(run.events))))
+        }
         const logged = logs.flatMap((log) => {
           const match = /^Claude Code output line (\d+) is not a JSON object/.exec(log)
           return match === null ? [] : [Number(match[1])]

@@ -140,7 +140,8 @@ const expected: Record<string, Expected> = {
   },
   d_resume: {
     ...ok,
-    text: "Hi from mock API. I saw 4 message(s) (2 user); your last message was 20 chars and began \"second turn question\".",
+    text:
+      "Hi from mock API. I saw 4 message(s) (2 user); your last message was 20 chars and began \"second turn question\".",
     sessionId: "f121c0a2-da28-4814-af97-b2a28224f1d9",
     costUsd: 0.09962000000000001,
     inputTokens: 12311,
@@ -187,7 +188,8 @@ const expected: Record<string, Expected> = {
   },
   g_streamjson_two: {
     ...ok,
-    text: "Hi from mock API. I saw 4 message(s) (2 user); your last message was 19 chars and began \"second streamed msg\".",
+    text:
+      "Hi from mock API. I saw 4 message(s) (2 user); your last message was 19 chars and began \"second streamed msg\".",
     sessionId: "35f4f9e2-77f4-4086-9ab2-0d34a52e5d33",
     costUsd: 0.09972,
     inputTokens: 12317,

@@ -122,7 +122,11 @@ describe("ModelServer over HTTP", () => {
       const input = { command: "echo hello", description: "Print hello" }
       const server = yield* ModelServer.make({
         replies: [
-          ModelServer.toolUse("Bash", input, { text: "Running it.", chunkSize: 16, usage: { inputTokens: 7, outputTokens: 9 } }),
+          ModelServer.toolUse("Bash", input, {
+            text: "Running it.",
+            chunkSize: 16,
+            usage: { inputTokens: 7, outputTokens: 9 }
+          }),
           ModelServer.toolUse("Read", { file_path: "/x" })
         ]
       })
@@ -180,7 +184,9 @@ describe("ModelServer over HTTP", () => {
 
   it.scopedLive("answers a request without `stream` with one JSON message", () =>
     Effect.gen(function*() {
-      const server = yield* ModelServer.make({ replies: [ModelServer.toolUse("Bash", { command: "ls" }, { id: "toolu_x", text: "Sure" })] })
+      const server = yield* ModelServer.make({
+        replies: [ModelServer.toolUse("Bash", { command: "ls" }, { id: "toolu_x", text: "Sure" })]
+      })
       const response = yield* post(`${server.url}/v1/messages`, { ...userTurn("list"), stream: false })
       assert.strictEqual(response.status, 200)
       assert.strictEqual(response.headers.get("content-type"), "application/json")
@@ -190,7 +196,12 @@ describe("ModelServer over HTTP", () => {
         type: "message",
         role: "assistant",
         model: "claude-test-model",
-        content: [{ type: "text", text: "Sure" }, { type: "tool_use", id: "toolu_x", name: "Bash", input: { command: "ls" } }],
+        content: [{ type: "text", text: "Sure" }, {
+          type: "tool_use",
+          id: "toolu_x",
+          name: "Bash",
+          input: { command: "ls" }
+        }],
         stop_reason: "tool_use",
         stop_sequence: null,
         usage: { input_tokens: 100, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
@@ -219,10 +230,16 @@ describe("ModelServer over HTTP", () => {
       })
       const second = yield* post(`${server.url}/v1/messages`, userTurn("b"))
       assert.strictEqual(second.status, 529)
-      assert.deepStrictEqual(JSON.parse(yield* readText(second)).error, { type: "overloaded_error", message: "Overloaded" })
+      assert.deepStrictEqual(JSON.parse(yield* readText(second)).error, {
+        type: "overloaded_error",
+        message: "Overloaded"
+      })
       const third = yield* post(`${server.url}/v1/messages`, userTurn("c"))
       assert.strictEqual(third.status, 418)
-      assert.deepStrictEqual(JSON.parse(yield* readText(third)).error, { type: "teapot_error", message: "short and stout" })
+      assert.deepStrictEqual(JSON.parse(yield* readText(third)).error, {
+        type: "teapot_error",
+        message: "short and stout"
+      })
     }))
 
   it.scopedLive("takes queued replies first, then asks the script with the last user message's text and tool results", () =>
@@ -299,10 +316,16 @@ describe("ModelServer over HTTP", () => {
     Effect.gen(function*() {
       const server = yield* ModelServer.make()
       const first = deltas(parseSse(yield* readText(yield* post(`${server.url}/v1/messages`, userTurn("say hi")))))
-      assert.strictEqual(first.map((delta) => delta.text).join(""), "Hello from the loopback model server. You said: say hi")
+      assert.strictEqual(
+        first.map((delta) => delta.text).join(""),
+        "Hello from the loopback model server. You said: say hi"
+      )
       const second = deltas(parseSse(
         yield* readText(
-          yield* post(`${server.url}/v1/messages`, userTurn([{ type: "tool_result", tool_use_id: "t", content: "hello" }]))
+          yield* post(
+            `${server.url}/v1/messages`,
+            userTurn([{ type: "tool_result", tool_use_id: "t", content: "hello" }])
+          )
         )
       ))
       assert.strictEqual(second.map((delta) => delta.text).join(""), "Tool results: hello")
@@ -393,7 +416,9 @@ describe("ModelServer over HTTP", () => {
       const scope = yield* Scope.make()
       const server = yield* ModelServer.make({ replies: [ModelServer.hang] }).pipe(Scope.extend(scope))
       const request = yield* Effect.fork(
-        Effect.tryPromise(() => fetch(`${server.url}/v1/messages`, { method: "POST", body: JSON.stringify(userTurn("wait")) }))
+        Effect.tryPromise(() =>
+          fetch(`${server.url}/v1/messages`, { method: "POST", body: JSON.stringify(userTurn("wait")) })
+        )
       )
       const [received] = yield* server.awaitMessages(1)
       assert.strictEqual(received!.text, "wait")
@@ -488,20 +513,25 @@ describe("ClaudeEnv", () => {
     }))
 })
 
-layer(ClaudeEnv.layer().pipe(Layer.provideMerge(ModelServer.layer())))("ModelServer.layer and ClaudeEnv.layer", (it) => {
-  // `it.effect` runs under the TestClock, and so was the layer built: slow replies still progress.
-  it.effect("provide a shared server, paced by the wall clock, and an environment pointing at it", () =>
-    Effect.gen(function*() {
-      const server = yield* ModelServer.ModelServer
-      const claude = yield* ClaudeEnv.ClaudeEnv
-      assert.strictEqual(claude.env.ANTHROPIC_BASE_URL, server.url)
-      yield* server.enqueue(ModelServer.slow(ModelServer.text("from the layer", { chunkSize: 20 }), "1 millis"))
-      const response = yield* post(`${server.url}/v1/messages`, userTurn("hi"), { signal: AbortSignal.timeout(5_000) })
-      const events = parseSse(yield* readText(response))
-      assert.deepStrictEqual(deltas(events), [{ type: "text_delta", text: "from the layer" }])
-      assert.strictEqual((yield* server.messages).length, 1)
-    }))
-})
+layer(ClaudeEnv.layer().pipe(Layer.provideMerge(ModelServer.layer())))(
+  "ModelServer.layer and ClaudeEnv.layer",
+  (it) => {
+    // `it.effect` runs under the TestClock, and so was the layer built: slow replies still progress.
+    it.effect("provide a shared server, paced by the wall clock, and an environment pointing at it", () =>
+      Effect.gen(function*() {
+        const server = yield* ModelServer.ModelServer
+        const claude = yield* ClaudeEnv.ClaudeEnv
+        assert.strictEqual(claude.env.ANTHROPIC_BASE_URL, server.url)
+        yield* server.enqueue(ModelServer.slow(ModelServer.text("from the layer", { chunkSize: 20 }), "1 millis"))
+        const response = yield* post(`${server.url}/v1/messages`, userTurn("hi"), {
+          signal: AbortSignal.timeout(5_000)
+        })
+        const events = parseSse(yield* readText(response))
+        assert.deepStrictEqual(deltas(events), [{ type: "text_delta", text: "from the layer" }])
+        assert.strictEqual((yield* server.messages).length, 1)
+      }))
+  }
+)
 
 // -----------------------------------------------------------------------------
 // The real CLI against the server

@@ -51,12 +51,15 @@ const startParent = (options: ClaudeCode.Options) =>
           }
           child.stdout.on("data", check)
           child.once("exit", (code, signal) =>
-            resume(Effect.fail(`the parent exited (${code ?? signal}) before the CLI started: ${stdout}${stderr}`))
-          )
+            resume(Effect.fail(`the parent exited (${code ?? signal}) before the CLI started: ${stdout}${stderr}`)))
           check()
-          return Effect.sync(() => child.stdout.off("data", check))
+          return Effect.sync(() =>
+            child.stdout.off("data", check)
+          )
         }),
-        exited: Effect.promise(() => child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : exitedPromise)
+        exited: Effect.promise(() =>
+          child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : exitedPromise
+        )
       }
     }),
     (parent) =>

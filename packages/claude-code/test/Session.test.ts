@@ -9,7 +9,10 @@ const script: ModelServer.Script = (request) =>
   request.text.endsWith("FAIL")
     ? ModelServer.httpError(500, { type: "api_error", message: "scripted failure" })
     : request.text.endsWith("SLOW")
-    ? ModelServer.slow(ModelServer.text("one two three four five six seven eight nine ten", { chunkSize: 4 }), "250 millis")
+    ? ModelServer.slow(
+      ModelServer.text("one two three four five six seven eight nine ten", { chunkSize: 4 }),
+      "250 millis"
+    )
     : ModelServer.text(`re: ${request.text}`)
 
 /** What the model saw in a request: the texts of its user and assistant messages, in order. */
@@ -20,7 +23,9 @@ const transcript = (request: ModelServer.MessagesRequest): Array<string> =>
     const texts = typeof content === "string"
       ? [content]
       : (content as ReadonlyArray<{ type: string; text?: string }>)
-        .filter((block) => block.type === "text" && block.text !== undefined && !block.text.startsWith("<system-reminder>"))
+        .filter((block) =>
+          block.type === "text" && block.text !== undefined && !block.text.startsWith("<system-reminder>")
+        )
         .map((block) => block.text!)
     return texts.map((text) => `${message.role}: ${text}`)
   })
@@ -121,7 +126,9 @@ describe.each(modes)("Session: $name", ({ make }) => {
       yield* session.run("first")
       const started = yield* Deferred.make<void>()
       const turn = yield* session.send("please be SLOW").pipe(
-        Stream.tap((event) => event._tag === "StreamEvent" || event._tag === "SystemInit" ? Deferred.succeed(started, void 0) : Effect.void),
+        Stream.tap((event) =>
+          event._tag === "StreamEvent" || event._tag === "SystemInit" ? Deferred.succeed(started, void 0) : Effect.void
+        ),
         Stream.runDrain,
         Effect.fork
       )

@@ -5,7 +5,8 @@
  * driven through its stdin and with SIGINT, synchronised on its output, never on sleeps.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Scope } from "effect"
+import type { Scope } from "effect"
+import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -83,8 +84,7 @@ const start = (name: string, args: ReadonlyArray<string> = []): Effect.Effect<Ex
               if (at >= 0) resume(Effect.succeed(at + marker.length))
               else if (exit !== undefined) {
                 resume(Effect.fail(new Error(`exited (${exit}) before "${marker}"\n${describe()}`)))
-              }
-              else return false
+              } else return false
               return true
             }
             if (check()) return
@@ -143,13 +143,13 @@ describe.concurrent("examples", { timeout: 120_000 }, () => {
       const out = yield* run("main")
       assert.include(out, "I'll run that for you.\n[Bash] {\"command\":\"echo hello\"")
       const streamed = out.slice(0, out.indexOf("--- result ---"))
-      assert.include(streamed, 'The command printed "hello". Here is a very short story about it')
+      assert.include(streamed, "The command printed \"hello\". Here is a very short story about it")
       assert.match(out, new RegExp(`session id: ${uuid.source}`))
       assert.include(out, "model:      claude-opus-5-5")
       assert.match(out, /cost: {7}\$0\.\d{6}\n/)
       assert.match(out, /tokens: {5}200 in, \d+ out/)
       assert.match(out, /duration: {3}\d+ ms \(2 model turns\)/)
-      assert.include(out, 'tool calls: Bash {"command":"echo hello","description":"Print hello"} -> "hello"')
+      assert.include(out, "tool calls: Bash {\"command\":\"echo hello\",\"description\":\"Print hello\"} -> \"hello\"")
     }))
 
   it.live("stream-tokens: the init event, the streamed story, the result", () =>
@@ -163,19 +163,19 @@ describe.concurrent("examples", { timeout: 120_000 }, () => {
   it.live("run-and-fold: run, fold, scan and a typed error", () =>
     Effect.gen(function*() {
       const out = yield* run("run-and-fold")
-      assert.include(out, '1. ClaudeCode.run\n  text:        The command printed "hello".')
+      assert.include(out, "1. ClaudeCode.run\n  text:        The command printed \"hello\".")
       assert.include(out, "ended:       success (stop reason end_turn, success true)")
-      assert.include(out, 'tool call:   Bash {"command":"echo hello","description":"Print hello"} -> "hello"')
-      assert.include(out, '"SystemInit":1,"Assistant":3,"User":1,"Result":1')
+      assert.include(out, "tool call:   Bash {\"command\":\"echo hello\",\"description\":\"Print hello\"} -> \"hello\"")
+      assert.include(out, "\"SystemInit\":1,\"Assistant\":3,\"User\":1,\"Result\":1")
       assert.match(out, /3\. ClaudeResult\.scan\n {2}0 characters after 1 events\n {2}1\d\d characters/)
       assert.include(out, "done: 327 characters")
-      assert.include(out, '4. A typed error: SpawnError (NotFound): Claude Code executable "/no/such/claude" was not')
+      assert.include(out, "4. A typed error: SpawnError (NotFound): Claude Code executable \"/no/such/claude\" was not")
     }))
 
   it.live("otel: the runs' spans with their figures and tool events, the metrics, and no prompt text", () =>
     Effect.gen(function*() {
       const out = yield* run("otel")
-      assert.include(out, 'answer: The command printed "hello".')
+      assert.include(out, "answer: The command printed \"hello\".")
       const span = /name: 'ClaudeCode\.run',[\s\S]*?\n\}/.exec(out)?.[0] ?? ""
       assert.match(span, new RegExp(`'claude_code\\.session_id': '${uuid.source}'`))
       assert.include(span, "'claude_code.model': 'claude-opus-5-5'")
@@ -187,7 +187,17 @@ describe.concurrent("examples", { timeout: 120_000 }, () => {
       assert.include(out, "DEBUG (#1): Claude Code run starting")
       assert.include(out, "failed run: SpawnError\n--- the spans were printed as they ended; the metrics follow ---")
       const metrics = out.slice(out.indexOf("the metrics follow"))
-      for (const name of ["runs_started", "runs_finished", "runs_failed", "tokens", "cost_usd", "run_duration", "runs_active"]) {
+      for (
+        const name of [
+          "runs_started",
+          "runs_finished",
+          "runs_failed",
+          "tokens",
+          "cost_usd",
+          "run_duration",
+          "runs_active"
+        ]
+      ) {
         assert.include(metrics, `name: 'effect_claude_code_${name}'`)
       }
       // The prompt's length is recorded, never its text.
@@ -233,7 +243,8 @@ describe.concurrent("examples", { timeout: 120_000 }, () => {
       assert.strictEqual(cancelled![3], cancelled![1])
       assert.isAtLeast(Number(cancelled![2]), 60)
       assert.include(out, `resumed session ${cancelled![1]}: Picking up where we left off`)
-      const aborted = /4\. The cancel option with an AbortSignal\nOnce upon.*\n {3}-> Cancelled \((\d+) characters/.exec(out)
+      const aborted = /4\. The cancel option with an AbortSignal\nOnce upon.*\n {3}-> Cancelled \((\d+) characters/
+        .exec(out)
       assert.isNotNull(aborted, out)
       assert.isAtLeast(Number(aborted![1]), 20)
       // The stories were cut short every time.
@@ -244,26 +255,29 @@ describe.concurrent("examples", { timeout: 120_000 }, () => {
     { mode: "a process per turn", args: [] },
     { mode: "one streaming process", args: ["--streaming"] }
   ] as const
-  it.live.each(modes)("conversation ($mode): piped lines, two turns with their costs, then exit", ({ args }) =>
-    Effect.gen(function*() {
-      const chat = yield* start("conversation", args)
-      yield* chat.writeLine("my name is Ada")
-      yield* chat.writeLine("what is my name?")
-      yield* chat.writeLine("exit")
-      const code = yield* chat.exitCode
-      const out = chat.stdout()
-      assert.strictEqual(code, 0, out + chat.stderr())
-      assert.include(out, args.length === 0 ? "(a CLI process per turn)" : "(one streaming CLI process)")
-      assert.include(out, "you> my name is Ada\nclaude> Got it: your name is Ada. I'll remember that.\n")
-      assert.include(out, "you> what is my name?\nclaude> Your name is Ada.\n")
-      const costLine = / {2}\[turn: \$(0\.\d{6}), 100 input \/ \d+ output tokens, \d+\.\d s; session: \$(0\.\d{6})\]/g
-      const costs = [...out.matchAll(costLine)]
-      assert.strictEqual(costs.length, 2, out)
-      assert.isAbove(Number(costs[0]![1]), 0)
-      assert.isAbove(Number(costs[1]![1]), 0)
-      assert.closeTo(Number(costs[1]![2]), Number(costs[0]![2]) + Number(costs[1]![1]), 1e-6)
-      assert.isTrue(out.endsWith("you> exit\nbye\n"), out)
-    }).pipe(Effect.scoped))
+  it.live.each(modes)(
+    "conversation ($mode): piped lines, two turns with their costs, then exit",
+    ({ args }) =>
+      Effect.gen(function*() {
+        const chat = yield* start("conversation", args)
+        yield* chat.writeLine("my name is Ada")
+        yield* chat.writeLine("what is my name?")
+        yield* chat.writeLine("exit")
+        const code = yield* chat.exitCode
+        const out = chat.stdout()
+        assert.strictEqual(code, 0, out + chat.stderr())
+        assert.include(out, args.length === 0 ? "(a CLI process per turn)" : "(one streaming CLI process)")
+        assert.include(out, "you> my name is Ada\nclaude> Got it: your name is Ada. I'll remember that.\n")
+        assert.include(out, "you> what is my name?\nclaude> Your name is Ada.\n")
+        const costLine = / {2}\[turn: \$(0\.\d{6}), 100 input \/ \d+ output tokens, \d+\.\d s; session: \$(0\.\d{6})\]/g
+        const costs = [...out.matchAll(costLine)]
+        assert.strictEqual(costs.length, 2, out)
+        assert.isAbove(Number(costs[0]![1]), 0)
+        assert.isAbove(Number(costs[1]![1]), 0)
+        assert.closeTo(Number(costs[1]![2]), Number(costs[0]![2]) + Number(costs[1]![1]), 1e-6)
+        assert.isTrue(out.endsWith("you> exit\nbye\n"), out)
+      }).pipe(Effect.scoped)
+  )
 
   it.live("conversation: SIGINT during an answer cancels that turn only; the chat goes on", () =>
     Effect.gen(function*() {

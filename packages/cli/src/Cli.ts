@@ -337,7 +337,7 @@ export const run = (
       Effect.catchAll((error): Effect.Effect<ExitCode.ExitCode> => {
         if (error instanceof CommandExit) return Effect.succeed(error.code as ExitCode.ExitCode)
         // A usage error; @effect/cli's own printing of it is dropped by `Io.withPlainConsole`.
-        // eslint-disable-next-line no-control-regex
+
         const text = HelpDoc.toAnsiText(error.error).replace(/\u001b\[[0-9;]*m/g, "").trim()
         const line = errorLine(`${text.length > 0 ? text : "invalid arguments"} (see ${NAME} --help)`)
         return Effect.as(Io.stderr(line), ExitCode.Usage)

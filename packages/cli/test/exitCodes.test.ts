@@ -104,7 +104,10 @@ describe("exit code 4: the CLI failed without a result", () => {
         env: { FAKE_CLAUDE_MODE: "init-then-silent", FAKE_CLAUDE_PID_FILE: pidFile }
       })
       assert.strictEqual(run.code, 4)
-      assert.match(run.stderr, /^effect-claude-code: Claude Code wrote nothing for 500ms and was stopped: raise `--idle-timeout`/)
+      assert.match(
+        run.stderr,
+        /^effect-claude-code: Claude Code wrote nothing for 500ms and was stopped: raise `--idle-timeout`/
+      )
       assert.isFalse(isAlive(Number(Fs.readFileSync(pidFile, "utf8"))))
     }).pipe(Effect.scoped))
 })
@@ -128,7 +131,10 @@ describe("exit code 130: cancelled by a signal", () => {
         error,
         `effect-claude-code: The Claude Code run was cancelled (cancel requested). Resume session ${FAKE_SESSION} to continue.\n`
       )
-      assert.match(summary!, summaryPattern("cancelled", "0.0001", "3 in / 5 out / 0 cache read / 0 cache write", FAKE_SESSION))
+      assert.match(
+        summary!,
+        summaryPattern("cancelled", "0.0001", "3 in / 5 out / 0 cache read / 0 cache write", FAKE_SESSION)
+      )
       assert.isFalse(isAlive(Number(Fs.readFileSync(pidFile, "utf8"))), "the CLI is gone")
     }).pipe(Effect.scoped))
 

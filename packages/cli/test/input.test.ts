@@ -165,7 +165,6 @@ describe("flags", () => {
       // Every option the command parses (as @effect/cli lists them in its own help) has a line of
       // its own: the flag, then a description, and no continuation line (piped: 100 columns).
       const generated = HelpDoc.toAnsiText(Command.getHelp(Cli.command, CliConfig.defaultConfig))
-        // eslint-disable-next-line no-control-regex
         .replace(/\u001b\[[0-9;]*m/g, "")
       const names = [...generated.matchAll(/^(--[\w-]+)/gm)].map((match) => match[1]!)
       assert.includeMembers(names, ["--claude", "--record", "--output", "--permission-mode", "--allowed-tools"])

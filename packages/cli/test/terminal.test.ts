@@ -50,7 +50,6 @@ const replay = (output: string): Array<string> => {
       col = 0
       if (lines[row] === undefined) lines[row] = []
     } else if (c === "\u001b") {
-      // eslint-disable-next-line no-control-regex
       const m = /^\u001b\[(\d*)([A-Za-z])/.exec(output.slice(i))
       if (m === null) throw new Error(`unexpected escape at ${i}: ${JSON.stringify(output.slice(i, i + 8))}`)
       const n = m[1] === "" ? 1 : Number(m[1])

@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { PtyProcess } from "effect-pty"
 import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -9,7 +10,6 @@ import * as TestClock from "effect/TestClock"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { PtyProcess } from "effect-pty"
 import * as internal from "../src/internal/ptyProcess.js"
 import { allOutput, reader, sh } from "./helpers.js"
 
@@ -50,8 +50,14 @@ describe("PtyProcess", () => {
     }))
 
   it("maps node-pty's numeric exit report", () => {
-    assert.deepStrictEqual(internal.toExitStatus(0, 9), new PtyProcess.ExitStatus({ exitCode: null, signal: "SIGKILL" }))
-    assert.deepStrictEqual(internal.toExitStatus(0, 6), new PtyProcess.ExitStatus({ exitCode: null, signal: "SIGABRT" }))
+    assert.deepStrictEqual(
+      internal.toExitStatus(0, 9),
+      new PtyProcess.ExitStatus({ exitCode: null, signal: "SIGKILL" })
+    )
+    assert.deepStrictEqual(
+      internal.toExitStatus(0, 6),
+      new PtyProcess.ExitStatus({ exitCode: null, signal: "SIGABRT" })
+    )
     assert.deepStrictEqual(internal.toExitStatus(3, 0), new PtyProcess.ExitStatus({ exitCode: 3, signal: null }))
   })
 
@@ -285,8 +291,7 @@ describe("PtyProcess", () => {
 })
 
 describe("spawn errors", () => {
-  const spawnError = (options: PtyProcess.SpawnOptions) =>
-    Effect.flip(Effect.scoped(PtyProcess.spawn(options)))
+  const spawnError = (options: PtyProcess.SpawnOptions) => Effect.flip(Effect.scoped(PtyProcess.spawn(options)))
 
   it.scopedLive("NotFound: not on PATH, or a missing path", () =>
     Effect.gen(function*() {

@@ -1,3 +1,4 @@
+import type { PtyProcess } from "effect-pty"
 import * as Chunk from "effect/Chunk"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -6,7 +7,6 @@ import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
-import type { PtyProcess } from "effect-pty"
 
 /** Open file descriptors of this (test worker) process. */
 export const openFds = (): number => fs.readdirSync("/proc/self/fd").length

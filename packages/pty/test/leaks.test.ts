@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
+import { PtyProcess } from "effect-pty"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { PtyProcess } from "effect-pty"
 import { childPids, openFds, quickShutdown, reader } from "./helpers.js"
 
 describe("resources", () => {

@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { PtyProcess } from "effect-pty"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -8,7 +9,6 @@ import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { PtyProcess } from "effect-pty"
 import * as internal from "../src/internal/ptyProcess.js"
 import { allOutput, awaitDead, isDead, reader, sh } from "./helpers.js"
 
@@ -190,7 +190,9 @@ describe("output", () => {
 
   it.scopedLive("ends when the child closes its terminal but runs on (it can write nothing more)", () =>
     Effect.gen(function*() {
-      const proc = yield* PtyProcess.spawn(sh("echo bye; exec 0<&- 1>&- 2>&-; exec sleep 30", { shutdown: { gracePeriod: "10 millis" } }))
+      const proc = yield* PtyProcess.spawn(
+        sh("echo bye; exec 0<&- 1>&- 2>&-; exec sleep 30", { shutdown: { gracePeriod: "10 millis" } })
+      )
       assert.strictEqual(yield* allOutput(proc), "bye\r\n")
       assert.isTrue(yield* proc.isRunning)
     }))

@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { PtyProcess } from "effect-pty"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -7,7 +8,6 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { PtyProcess } from "effect-pty"
 import { awaitDead, childPids, isDead, isGone, quickShutdown, reader, sh } from "./helpers.js"
 
 const tempFile = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "effect-pty-")), name)
@@ -21,7 +21,8 @@ const timedScope = <A, E>(body: Effect.Effect<A, E, Scope.Scope>) =>
   })
 
 /** A shell child that appends each SIGINT / SIGTERM it receives to the file `$0`, says "ready", and runs on. */
-const logSignals = "trap 'echo INT >> \"$0\"' INT; trap 'echo TERM >> \"$0\"' TERM; echo ready; while :; do sleep 1; done"
+const logSignals =
+  "trap 'echo INT >> \"$0\"' INT; trap 'echo TERM >> \"$0\"' TERM; echo ready; while :; do sleep 1; done"
 
 describe("shutdown when the scope closes", () => {
   it.live("escalates to SIGKILL for a child that ignores SIGINT and SIGTERM, within the configured bounds", () =>

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
 import { PtyProcess } from "effect-pty"
+import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -53,11 +53,15 @@ describe("watchdog", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "watchdog-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
       const intFile = path.join(dir, "int")
-      const parent = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "fixtures/parent.ts")], {
-        cwd: repositoryRoot,
-        env: { ...process.env, INT_FILE: intFile },
-        stdio: ["ignore", "pipe", "inherit"]
-      })
+      const parent = spawn(
+        process.execPath,
+        ["--import", "tsx", path.join(import.meta.dirname, "fixtures/parent.ts")],
+        {
+          cwd: repositoryRoot,
+          env: { ...process.env, INT_FILE: intFile },
+          stdio: ["ignore", "pipe", "inherit"]
+        }
+      )
       yield* Effect.addFinalizer(() => Effect.sync(() => parent.kill("SIGKILL")))
       const pids = yield* Effect.async<{ pty: number; pipe: number }, string>((resume) => {
         let out = ""

@@ -26,7 +26,10 @@ export const validate = (prompt: string, options: Options): OptionProblem | unde
     return { option: "maxTurns", problem: `must be a positive whole number, got ${String(options.maxTurns)}` }
   }
   if (options.sessionId !== undefined && !uuid.test(options.sessionId)) {
-    return { option: "sessionId", problem: `must be a UUID (the CLI rejects anything else), got ${JSON.stringify(options.sessionId)}` }
+    return {
+      option: "sessionId",
+      problem: `must be a UUID (the CLI rejects anything else), got ${JSON.stringify(options.sessionId)}`
+    }
   }
   if (options.resume !== undefined && options.resume.trim().length === 0) {
     return { option: "resume", problem: "is empty; pass the session id of an earlier run" }

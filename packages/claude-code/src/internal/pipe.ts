@@ -1,7 +1,8 @@
-import * as Command from "@effect/platform/Command"
-import * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as Command from "@effect/platform/Command"
+import * as CommandExecutor from "@effect/platform/CommandExecutor"
+import { PtyProcess } from "effect-pty"
 import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -9,7 +10,6 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
-import { PtyProcess } from "effect-pty"
 import * as ClaudeError from "../ClaudeError.js"
 import { decodeUtf8, makeUtf8Decoder } from "./lines.js"
 import type { ExitInfo, Spawn } from "./transport.js"
@@ -138,7 +138,10 @@ export const spawnPipe: Spawn = (spec) =>
         }
         if (texts.length === 0) return Effect.void
         offering = true
-        return Effect.ensuring(texts.length === 1 ? stdout.offer(texts[0]!) : Effect.asVoid(stdout.offerAll(texts)), handedOn)
+        return Effect.ensuring(
+          texts.length === 1 ? stdout.offer(texts[0]!) : Effect.asVoid(stdout.offerAll(texts)),
+          handedOn
+        )
       }),
       Effect.zipRight(Effect.suspend(() => {
         const rest = decoder.end()

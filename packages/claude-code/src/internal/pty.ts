@@ -1,6 +1,6 @@
+import { PtyProcess } from "effect-pty"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { PtyProcess } from "effect-pty"
 import * as ClaudeError from "../ClaudeError.js"
 import { promptFile } from "./promptFile.js"
 import type { Spawn } from "./transport.js"

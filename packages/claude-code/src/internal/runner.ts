@@ -143,7 +143,10 @@ export const streamWith = (
       return yield* new ClaudeError.InvalidOptions({ option: problem.option, problem: problem.problem })
     }
     if (options.cancel !== undefined && (yield* isCancelled(options.cancel))) {
-      return yield* new ClaudeError.Cancelled({ reason: "cancelled before the CLI was started", partial: state.fold.result() })
+      return yield* new ClaudeError.Cancelled({
+        reason: "cancelled before the CLI was started",
+        partial: state.fold.result()
+      })
     }
     const viaStdin = Buffer.byteLength(prompt, "utf8") > ARGV_PROMPT_LIMIT
     const executable = options.executable ?? "claude"
@@ -163,7 +166,9 @@ export const streamWith = (
     // SIGINT at once, so the CLI aborts the turn cleanly and saves the session, instead of
     // first waiting out the grace period meant for a CLI that is finishing on its own.
     yield* Effect.addFinalizer(() =>
-      state.sawResult ? Effect.void : Effect.flatMap(child.isRunning, (running) => running ? child.signal("SIGINT") : Effect.void)
+      state.sawResult
+        ? Effect.void
+        : Effect.flatMap(child.isRunning, (running) => running ? child.signal("SIGINT") : Effect.void)
     )
 
     if (options.cancel !== undefined) {
@@ -263,7 +268,10 @@ export const streamWith = (
     if (options.idleTimeout !== undefined) {
       const idle = options.idleTimeout
       output = output.pipe(
-        Stream.timeoutFail(() => new ClaudeError.IdleTimeout({ timeout: Duration.decode(idle), partial: state.fold.result() }), idle)
+        Stream.timeoutFail(
+          () => new ClaudeError.IdleTimeout({ timeout: Duration.decode(idle), partial: state.fold.result() }),
+          idle
+        )
       )
     }
     return output.pipe(

@@ -110,11 +110,14 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
           return Effect.void
         }
       )
-      return Queue.offer(l.input, line({
-        type: "control_request",
-        request_id: `effect_claude_code_${++requestCounter}`,
-        request: { subtype: "interrupt" }
-      })).pipe(
+      return Queue.offer(
+        l.input,
+        line({
+          type: "control_request",
+          request_id: `effect_claude_code_${++requestCounter}`,
+          request: { subtype: "interrupt" }
+        })
+      ).pipe(
         Effect.zipRight(Effect.interruptible(drain)),
         Effect.timeout(ABORT_TIMEOUT),
         Effect.catchAll(() => stop(l))
@@ -138,7 +141,10 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
         const fold = new ClaudeResult.Folder()
         let done = false
         yield* Effect.addFinalizer(() => done || l.dead ? Effect.void : abortTurn(l))
-        yield* Queue.offer(l.input, line({ type: "user", message: { role: "user", content: prompt }, parent_tool_use_id: null }))
+        yield* Queue.offer(
+          l.input,
+          line({ type: "user", message: { role: "user", content: prompt }, parent_tool_use_id: null })
+        )
 
         const pull: Effect.Effect<Chunk.Chunk<ClaudeEvent.ClaudeEvent>, Option.Option<ClaudeError.ClaudeCodeError>> =
           Effect.suspend(() =>
@@ -170,7 +176,11 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
           )
 
         const finish = Effect.suspend((): Effect.Effect<void, ClaudeError.ClaudeCodeError> => {
-          if (done) return ClaudeResult.isFailure(fold.result()) ? Effect.fail(ClaudeError.ClaudeFailure.fromResult(fold.result())) : Effect.void
+          if (done) {
+            return ClaudeResult.isFailure(fold.result())
+              ? Effect.fail(ClaudeError.ClaudeFailure.fromResult(fold.result()))
+              : Effect.void
+          }
           return Effect.gen(function*() {
             const exit = yield* l.child.exitStatus.pipe(Effect.timeout(ABORT_TIMEOUT), Effect.option)
             const stderr = yield* l.child.stderrTail

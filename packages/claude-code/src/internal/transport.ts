@@ -1,7 +1,7 @@
+import type { PtyProcess } from "effect-pty"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type { PtyProcess } from "effect-pty"
 import type * as ClaudeError from "../ClaudeError.js"
 
 /** How a child ended. @internal */
@@ -62,4 +62,3 @@ export const loadSpawn = (transport: "pty" | "pipe"): Effect.Effect<Spawn> => {
       : import("./pipe.js").then((m) => (loaded.pipe = m.spawnPipe))
   )
 }
-

@@ -19,8 +19,8 @@
 //
 // Every mode that keeps running writes its `system/init` line first, so a test can wait for
 // that event instead of sleeping.
-import * as fs from "node:fs"
 import { spawn } from "node:child_process"
+import * as fs from "node:fs"
 
 const argv = process.argv.slice(2)
 const env = process.env
@@ -175,8 +175,9 @@ const modes = {
   },
   "crash-mid-line"() {
     init()
-    process.stdout.write('{"type":"assistant","message":{"id":"msg_cut","content":[{"type":"te', () =>
-      process.kill(process.pid, "SIGSEGV")
+    process.stdout.write(
+      "{\"type\":\"assistant\",\"message\":{\"id\":\"msg_cut\",\"content\":[{\"type\":\"te",
+      () => process.kill(process.pid, "SIGSEGV")
     )
   },
   "exit-no-result"() {

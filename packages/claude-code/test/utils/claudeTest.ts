@@ -5,8 +5,8 @@
 import { assert } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as Path from "node:path"
 import type * as ClaudeCode from "../../src/ClaudeCode.js"
 import * as ClaudeEnv from "../../src/ClaudeEnv.js"
@@ -92,6 +92,7 @@ export const forkUntil = <A extends ClaudeEvent.ClaudeEvent>(
   })
 
 /** `event._tag === tag` as a type guard. */
-export const isTag = <T extends ClaudeEvent.Tag>(tag: T) =>
-(event: ClaudeEvent.ClaudeEvent): event is Extract<ClaudeEvent.ClaudeEvent, { readonly _tag: T }> =>
-  event._tag === tag
+export const isTag =
+  <T extends ClaudeEvent.Tag>(tag: T) =>
+  (event: ClaudeEvent.ClaudeEvent): event is Extract<ClaudeEvent.ClaudeEvent, { readonly _tag: T }> =>
+    event._tag === tag

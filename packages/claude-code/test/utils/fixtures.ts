@@ -36,7 +36,8 @@ export interface PtyFixture {
   readonly bytes: Uint8Array
 }
 
-const readOptional = (file: string): string | undefined => Fs.existsSync(file) ? Fs.readFileSync(file, "utf8") : undefined
+const readOptional = (file: string): string | undefined =>
+  Fs.existsSync(file) ? Fs.readFileSync(file, "utf8") : undefined
 
 /** Every `*.ndjson` fixture, sorted by name. */
 export const ndjsonFixtures = (): ReadonlyArray<NdjsonFixture> => {

@@ -5,13 +5,13 @@
  * bench/soak.ts runs it outside the test runner.
  */
 import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as Deferred from "effect/Deferred"
-import * as Stream from "effect/Stream"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as v8 from "node:v8"
@@ -113,7 +113,9 @@ export const format = (figures: Figures): string =>
     `children ${figures.before.children} -> ${figures.after.children}`,
     `heap ${mb(figures.before.heap)} -> ${mb(figures.after.heap)} MB`,
     ...Object.entries(figures.counts).map(([key, value]) => `${key} ${value}`),
-    figures.problems.length === 0 ? "OK" : `PROBLEMS (${figures.problems.length}): ${figures.problems.slice(0, 5).join("; ")}`
+    figures.problems.length === 0
+      ? "OK"
+      : `PROBLEMS (${figures.problems.length}): ${figures.problems.slice(0, 5).join("; ")}`
   ].join(", ")
 
 /**
@@ -228,7 +230,8 @@ export const concurrentFake = (runs: number, rounds = 1): Effect.Effect<Figures,
       `concurrent fake runs (${runs} at once, ${rounds} rounds)`,
       runs * rounds,
       round([], -1),
-      (problems) => Effect.forEach(Array.from({ length: rounds }, (_, r) => r), (r) => round(problems, r), { discard: true })
+      (problems) =>
+        Effect.forEach(Array.from({ length: rounds }, (_, r) => r), (r) => round(problems, r), { discard: true })
     )
   })
 

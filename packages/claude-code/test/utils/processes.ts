@@ -81,7 +81,9 @@ export const assertRunning = (pid: number, what = "the CLI"): Effect.Effect<void
   })
 
 /** `state`, `ppid` and process group of a process from `/proc/PID/stat`, `undefined` when it is gone. */
-export const procStat = (pid: number): { readonly state: string; readonly ppid: number; readonly pgid: number } | undefined => {
+export const procStat = (
+  pid: number
+): { readonly state: string; readonly ppid: number; readonly pgid: number } | undefined => {
   try {
     const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
@@ -91,8 +93,7 @@ export const procStat = (pid: number): { readonly state: string; readonly ppid: 
   }
 }
 
-const allPids = (): ReadonlyArray<number> =>
-  Fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number)
+const allPids = (): ReadonlyArray<number> => Fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number)
 
 /**
  * Gone, or dead and not reaped (a zombie): an orphan is reparented to PID 1, and PID 1 of this
@@ -111,7 +112,9 @@ export const liveGroupMembers = (pgid: number): ReadonlyArray<number> =>
   })
 
 /** The direct children of `ppid` (zombies included) with their command lines. */
-export const childrenOf = (ppid: number): ReadonlyArray<{ readonly pid: number; readonly argv: ReadonlyArray<string> }> =>
+export const childrenOf = (
+  ppid: number
+): ReadonlyArray<{ readonly pid: number; readonly argv: ReadonlyArray<string> }> =>
   allPids().filter((pid) => procStat(pid)?.ppid === ppid).map((pid) => ({ pid, argv: cmdline(pid) }))
 
 /** The live processes of this machine whose command line contains `marker` (one argument equal to it). */

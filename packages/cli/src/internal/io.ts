@@ -87,7 +87,6 @@ export const readStdin: Effect.Effect<string, StdinError> = Effect.async<string,
   })
 })
 
-// eslint-disable-next-line no-control-regex
 const ansi = /\u001b\[[0-9;]*m/g
 
 const plain = (stream: NodeJS.WriteStream): boolean => !useColour(process.env, stream.isTTY === true)

@@ -136,7 +136,6 @@ export class Display {
   }
 }
 
-// eslint-disable-next-line no-control-regex
 const stripStyle = (text: string): string => text.replace(/\u001b\[[0-9;]*m/g, "")
 
 /** The live display of a run. @internal */

@@ -54,9 +54,8 @@ export const style = (colour: boolean): Style =>
 // One safe line of a given width
 // -----------------------------------------------------------------------------
 
-// eslint-disable-next-line no-control-regex
 const escapes = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g
-// eslint-disable-next-line no-control-regex
+
 const controls = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
 
 /**

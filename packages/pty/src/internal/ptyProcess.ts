@@ -120,7 +120,10 @@ const isSize = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535
 
 const decodeShutdown = (options: Partial<PtyProcess.ShutdownOptions> | undefined): Shutdown | Preflight.Failure => {
   const merged = { ...defaultShutdown, ...options }
-  const durations = {} as Record<"gracePeriod" | "interruptTimeout" | "terminateTimeout" | "killTimeout", Duration.Duration>
+  const durations = {} as Record<
+    "gracePeriod" | "interruptTimeout" | "terminateTimeout" | "killTimeout",
+    Duration.Duration
+  >
   for (const key of ["gracePeriod", "interruptTimeout", "terminateTimeout", "killTimeout"] as const) {
     const decoded = Duration.decodeUnknown(merged[key])
     if (Option.isNone(decoded)) {
@@ -287,15 +290,16 @@ const start = (plan: Plan, hooks: Hooks | undefined): State | PtySpawnError => {
 const awaitExitFor = <A>(exitStatus: Effect.Effect<A>, timeout: Duration.Duration): Effect.Effect<Option.Option<A>> =>
   Effect.flatMap(Clock.currentTimeMillis, (start) => {
     const deadline = start + Duration.toMillis(timeout)
-    const attempt: Effect.Effect<Option.Option<A>> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      now >= deadline ? Effect.succeedNone : exitStatus.pipe(
-        Effect.interruptible,
-        Effect.timeoutOption(Duration.millis(deadline - now)),
-        Effect.exit,
-        Effect.flatMap((exit) =>
-          Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? attempt : exit
+    const attempt: Effect.Effect<Option.Option<A>> = Effect.flatMap(
+      Clock.currentTimeMillis,
+      (now) =>
+        now >= deadline ? Effect.succeedNone : exitStatus.pipe(
+          Effect.interruptible,
+          Effect.timeoutOption(Duration.millis(deadline - now)),
+          Effect.exit,
+          Effect.flatMap((exit) => Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? attempt : exit)
         )
-      ))
+    )
     return attempt
   })
 
@@ -305,7 +309,10 @@ const awaitExitFor = <A>(exitStatus: Effect.Effect<A>, timeout: Duration.Duratio
  *
  * @internal
  */
-export const escalateSteps = <A>(target: PtyProcess.Stoppable<A>, shutdown: Shutdown): Effect.Effect<Option.Option<A>> =>
+export const escalateSteps = <A>(
+  target: PtyProcess.Stoppable<A>,
+  shutdown: Shutdown
+): Effect.Effect<Option.Option<A>> =>
   Effect.gen(function*() {
     const steps: ReadonlyArray<readonly [NodeJS.Signals | undefined, Duration.Duration]> = [
       [undefined, shutdown.gracePeriod],
@@ -326,7 +333,9 @@ export const escalateSteps = <A>(target: PtyProcess.Stoppable<A>, shutdown: Shut
   })
 
 /** @internal */
-export const decodeShutdownOrDie = (options: Partial<PtyProcess.ShutdownOptions> | undefined): Effect.Effect<Shutdown> =>
+export const decodeShutdownOrDie = (
+  options: Partial<PtyProcess.ShutdownOptions> | undefined
+): Effect.Effect<Shutdown> =>
   Effect.suspend(() => {
     const decoded = decodeShutdown(options)
     return Preflight.isFailure(decoded) ? Effect.dieMessage(decoded.detail) : Effect.succeed(decoded)
@@ -402,14 +411,16 @@ const release = (state: State): Effect.Effect<void> =>
       )
     }
   }).pipe(
-    Effect.ensuring(Effect.sync(() => {
-      // Whatever happened above, the terminal is released and nothing is left running.
-      if (!state.released && state.exitStatus() === undefined) killGroup(state, "SIGKILL")
-      state.released = true
-      state.writer.close()
-      state.reader.release()
-      state.watchdog.stop()
-    }).pipe(Effect.zipRight(awaitWatchdog(state.watchdog)))),
+    Effect.ensuring(
+      Effect.sync(() => {
+        // Whatever happened above, the terminal is released and nothing is left running.
+        if (!state.released && state.exitStatus() === undefined) killGroup(state, "SIGKILL")
+        state.released = true
+        state.writer.close()
+        state.reader.release()
+        state.watchdog.stop()
+      }).pipe(Effect.zipRight(awaitWatchdog(state.watchdog)))
+    ),
     Effect.withSpan("PtyProcess.release", { attributes: { pid: state.pid } })
   )
 

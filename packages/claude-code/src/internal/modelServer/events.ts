@@ -84,7 +84,10 @@ const blockEvents = (
   switch (block.type) {
     case "text":
       return [
-        { event: "content_block_start", data: { type: "content_block_start", index, content_block: { type: "text", text: "" } } },
+        {
+          event: "content_block_start",
+          data: { type: "content_block_start", index, content_block: { type: "text", text: "" } }
+        },
         ...chunk(block.text, chunkSize).map((text) => delta({ type: "text_delta", text })),
         { event: "content_block_stop", data: { type: "content_block_stop", index } }
       ]

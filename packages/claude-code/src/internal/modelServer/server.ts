@@ -128,7 +128,9 @@ export const make = <E>(
           return Effect.never
         case "HttpError":
           return Effect.delay(
-            Effect.succeed(errorResponse(request.recorded, reply.status, reply.errorType, reply.message, reply.headers)),
+            Effect.succeed(
+              errorResponse(request.recorded, reply.status, reply.errorType, reply.message, reply.headers)
+            ),
             reply.delay
           )
         case "Message": {
@@ -171,24 +173,40 @@ export const make = <E>(
         Effect.catchAllCause((cause) =>
           Effect.as(
             Effect.logError("ModelServer: the script failed", cause),
-            errorResponse(recorded, 500, "api_error", `loopback model server: the script failed: ${Cause.pretty(cause)}`)
+            errorResponse(
+              recorded,
+              500,
+              "api_error",
+              `loopback model server: the script failed: ${Cause.pretty(cause)}`
+            )
           )
         )
       )
     })
 
-    const countTokensRoute = Effect.map(recordRequest, (recorded) =>
-      json({ input_tokens: Math.max(1, Math.ceil(recorded.text.length / 4)) }, 200, {
-        "request-id": requestId(recorded)
-      }))
+    const countTokensRoute = Effect.map(
+      recordRequest,
+      (recorded) =>
+        json({ input_tokens: Math.max(1, Math.ceil(recorded.text.length / 4)) }, 200, {
+          "request-id": requestId(recorded)
+        })
+    )
 
-    const modelsRoute = Effect.map(recordRequest, (recorded) =>
-      json({ data: [], has_more: false, first_id: null, last_id: null }, 200, { "request-id": requestId(recorded) }))
+    const modelsRoute = Effect.map(
+      recordRequest,
+      (recorded) =>
+        json({ data: [], has_more: false, first_id: null, last_id: null }, 200, { "request-id": requestId(recorded) })
+    )
 
     const fallbackRoute = Effect.map(recordRequest, (recorded) =>
       recorded.method === "HEAD"
         ? HttpServerResponse.empty({ status: 200 })
-        : errorResponse(recorded, 404, "not_found_error", `loopback model server: no route for ${recorded.method} ${recorded.path}`))
+        : errorResponse(
+          recorded,
+          404,
+          "not_found_error",
+          `loopback model server: no route for ${recorded.method} ${recorded.path}`
+        ))
 
     const router = HttpRouter.empty.pipe(
       HttpRouter.post("/v1/messages", messagesRoute),
@@ -211,8 +229,7 @@ export const make = <E>(
           Stream.runHead,
           Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => messages }))
         ),
-      enqueue: (...replies: ReadonlyArray<ModelServer.Reply>) =>
-        Ref.update(queue, (queued) => [...queued, ...replies]),
+      enqueue: (...replies: ReadonlyArray<ModelServer.Reply>) => Ref.update(queue, (queued) => [...queued, ...replies]),
       setScript: (script: ModelServer.Script) => Ref.set(scriptRef, script),
       reset: Effect.all([
         SubscriptionRef.set(state, emptyState),
