@@ -13,34 +13,17 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
-import * as Path from "node:path"
 import * as ClaudeCode from "../src/ClaudeCode.js"
-import * as ClaudeEnv from "../src/ClaudeEnv.js"
 import type * as ClaudeError from "../src/ClaudeError.js"
 import type * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeResult from "../src/ClaudeResult.js"
-import { assertTag, fakeClaude, quickShutdown, transports } from "./utils/claudeTest.js"
+import { assertTag, fakeClaude, fakeRun, transports } from "./utils/claudeTest.js"
 import { ndjsonFixture } from "./utils/fixtures.js"
 import { cliChildren, isDead } from "./utils/processes.js"
 
 /** A fresh working directory and options that run the fake in `mode` over `transport`. */
 const fake = (transport: ClaudeCode.Transport, mode: string, env: Record<string, string> = {}) =>
-  Effect.map(ClaudeEnv.tempDirectory("claude-faults-"), (cwd) => ({
-    cwd,
-    file: (name: string) => Path.join(cwd, name),
-    options: {
-      executable: fakeClaude,
-      cwd,
-      transport,
-      env: {
-        FAKE_CLAUDE_MODE: mode,
-        FAKE_CLAUDE_PID_FILE: Path.join(cwd, "pid"),
-        FAKE_CLAUDE_GRANDCHILD_PID_FILE: Path.join(cwd, "grandchild"),
-        ...env
-      },
-      shutdown: quickShutdown
-    } satisfies ClaudeCode.Options
-  }))
+  fakeRun("faults", transport, mode, env)
 
 /** Every event and the error, if any; a run that does not end within `limit` fails the test (it hangs). */
 const collect = (

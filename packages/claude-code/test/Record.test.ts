@@ -13,12 +13,11 @@ import * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as ClaudeCode from "../src/ClaudeCode.js"
-import * as ClaudeEnv from "../src/ClaudeEnv.js"
 import * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeResult from "../src/ClaudeResult.js"
 import * as ModelServer from "../src/ModelServer.js"
 import * as Replay from "../src/Replay.js"
-import { assertTag, fakeClaude, forkUntil, isTag, quickShutdown, realCli, transports } from "./utils/claudeTest.js"
+import { assertTag, fakeClaude, fakeRun, forkUntil, isTag, realCli, transports } from "./utils/claudeTest.js"
 import { ndjsonFixture } from "./utils/fixtures.js"
 import { isDead } from "./utils/processes.js"
 
@@ -40,17 +39,7 @@ const decodeAll = (lines: ReadonlyArray<string>) =>
 
 /** A fresh directory and options that run the fake CLI in `mode` over `transport`. */
 const fake = (transport: ClaudeCode.Transport, mode: string, env: Record<string, string> = {}) =>
-  Effect.map(ClaudeEnv.tempDirectory("claude-record-"), (cwd) => ({
-    cwd,
-    file: (name: string) => Path.join(cwd, name),
-    options: {
-      executable: fakeClaude,
-      cwd,
-      transport,
-      env: { FAKE_CLAUDE_MODE: mode, FAKE_CLAUDE_PID_FILE: Path.join(cwd, "pid"), ...env },
-      shutdown: quickShutdown
-    } satisfies ClaudeCode.Options
-  }))
+  fakeRun("record", transport, mode, env)
 
 const [init, assistant, result] = ndjsonFixture("a_plain").lines as [string, string, string]
 

@@ -100,6 +100,16 @@ const logDiagnostics = (diagnostics: ReadonlyArray<ClaudeEvent.Diagnostic>): Eff
       }`
     ), { discard: true }).pipe(Effect.annotateLogs({ module: "effect-claude-code" }))
 
+/** Text of the output in, events out. */
+type DecodeChannel = Channel.Channel<
+  Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
+  Chunk.Chunk<string>,
+  ClaudeError.ClaudeCodeError,
+  ClaudeError.ClaudeCodeError,
+  void,
+  unknown
+>
+
 /** Decides how a run that produced no more output ends. */
 const finish = (child: Child, state: RunState): Effect.Effect<void, ClaudeError.ClaudeCodeError> =>
   Effect.gen(function*() {
@@ -191,16 +201,7 @@ export const streamWith = (
     // events decoded before it, then fails naming that line.
     const splitter = makeLineSplitter()
     const lines: Array<string> = []
-    const decodeChunk = (
-      last: boolean
-    ): Channel.Channel<
-      Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
-      Chunk.Chunk<string>,
-      ClaudeError.ClaudeCodeError,
-      ClaudeError.ClaudeCodeError,
-      void,
-      unknown
-    > => {
+    const decodeChunk = (last: boolean): DecodeChannel => {
       if (lines.length === 0) return last ? Channel.void : decodeLoop
       if (record !== undefined) {
         const failed = record(lines)
@@ -245,14 +246,7 @@ export const streamWith = (
       if (state.sawResult || last) return emit
       return Channel.zipRight(emit, decodeLoop)
     }
-    const decodeLoop: Channel.Channel<
-      Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
-      Chunk.Chunk<string>,
-      ClaudeError.ClaudeCodeError,
-      ClaudeError.ClaudeCodeError,
-      void,
-      unknown
-    > = Channel.readWithCause({
+    const decodeLoop: DecodeChannel = Channel.readWithCause({
       onInput: (texts: Chunk.Chunk<string>) => {
         for (const text of texts) splitter.push(text, lines)
         return decodeChunk(false)

@@ -61,6 +61,33 @@ export const realCli = (
 /** The fake CLI script (executable, `#!/usr/bin/env node`). */
 export const fakeClaude = Path.resolve(import.meta.dirname, "../fake-claude/fake-claude.mjs")
 
+/**
+ * A fresh working directory (`claude-<name>-…`) and options that run the fake CLI in `mode` over
+ * `transport`, writing its pid (and a grandchild's, in the modes that start one) into that directory.
+ */
+export const fakeRun = (
+  name: string,
+  transport: ClaudeCode.Transport,
+  mode: string,
+  env: Record<string, string> = {}
+) =>
+  Effect.map(ClaudeEnv.tempDirectory(`claude-${name}-`), (cwd) => ({
+    cwd,
+    file: (file: string) => Path.join(cwd, file),
+    options: {
+      executable: fakeClaude,
+      cwd,
+      transport,
+      env: {
+        FAKE_CLAUDE_MODE: mode,
+        FAKE_CLAUDE_PID_FILE: Path.join(cwd, "pid"),
+        FAKE_CLAUDE_GRANDCHILD_PID_FILE: Path.join(cwd, "grandchild"),
+        ...env
+      },
+      shutdown: quickShutdown
+    } satisfies ClaudeCode.Options
+  }))
+
 /** Asserts the error's tag and narrows it; the message goes into the assertion text. */
 export const assertTag = <E extends { readonly _tag: string }, T extends E["_tag"]>(
   error: E,
