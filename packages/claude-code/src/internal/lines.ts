@@ -183,40 +183,50 @@ export const splitAll = (chunks: Iterable<string>): Array<string> => {
 }
 
 /**
+ * A stream operator from a stateful transducer made per stream: `push` turns each input element
+ * into zero or more outputs, `end` flushes what it holds back once the input ends. One pass and
+ * at most one output chunk per input chunk.
+ */
+const transduce = <I, O>(
+  make: () => { readonly push: (input: I, out: Array<O>) => void; readonly end: (out: Array<O>) => void }
+) =>
+<E, R>(self: Stream.Stream<I, E, R>): Stream.Stream<O, E, R> =>
+  pipeThroughChannel(
+    self,
+    Channel.suspend(() => {
+      const transducer = make()
+      const loop: Channel.Channel<Chunk.Chunk<O>, Chunk.Chunk<I>, E, E, unknown, unknown> = Channel.readWithCause({
+        onInput: (input: Chunk.Chunk<I>) => {
+          const out: Array<O> = []
+          for (const element of input) transducer.push(element, out)
+          return out.length === 0 ? loop : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), loop)
+        },
+        onFailure: (cause) => Channel.failCause(cause),
+        onDone: () => {
+          const out: Array<O> = []
+          transducer.end(out)
+          return out.length === 0 ? Channel.void : Channel.write(Chunk.unsafeFromArray(out))
+        }
+      })
+      return loop
+    })
+  )
+
+/**
  * Stream operator: text chunks in, cleaned non-blank lines out (see the module comment).
  *
  * @since 0.1.0
  * @category combinators
  * @internal
  */
-export const splitLines = <E, R>(self: Stream.Stream<string, E, R>): Stream.Stream<string, E, R> =>
-  pipeThroughChannel(
-    self,
-    Channel.suspend(() => {
-      const splitter = makeLineSplitter()
-      const loop: Channel.Channel<Chunk.Chunk<string>, Chunk.Chunk<string>, E, E, unknown, unknown> = Channel
-        .readWithCause({
-          onInput: (input: Chunk.Chunk<string>) => {
-            const out: Array<string> = []
-            for (const chunk of input) splitter.push(chunk, out)
-            return out.length === 0 ? loop : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), loop)
-          },
-          onFailure: (cause) => Channel.failCause(cause),
-          onDone: () => {
-            const out: Array<string> = []
-            splitter.end(out)
-            return out.length === 0 ? Channel.void : Channel.write(Chunk.unsafeFromArray(out))
-          }
-        })
-      return loop
-    })
-  )
+export const splitLines: <E, R>(self: Stream.Stream<string, E, R>) => Stream.Stream<string, E, R> = transduce(
+  makeLineSplitter
+)
 
 /**
  * Streaming UTF-8 decoding with exactly `TextDecoder`'s results (WHATWG: each maximal invalid
  * subpart becomes one U+FFFD; a leading byte order mark is dropped), however the bytes are cut
- * into chunks, but through
- * `Buffer#toString`, which is about four times faster than `TextDecoder` on Node 20 (and
+ * into chunks, but through `Buffer#toString`, which is about four times faster than `TextDecoder` on Node 20 (and
  * `StringDecoder` replaces invalid bytes differently when they straddle chunks). Only a valid but
  * incomplete character at the end of a chunk is held back for the next one; `end` turns one left
  * at the very end into U+FFFD.
@@ -241,11 +251,11 @@ export const makeUtf8Decoder = (): Utf8Decoder => {
   }
   return {
     write: (input) => {
-      let bytes = held === undefined ? input : concat(held, input)
+      let bytes = held === undefined ? input : Buffer.concat([held, input])
       held = undefined
       const cut = incompleteTail(bytes)
       if (cut < bytes.length) {
-        held = bytes.slice(cut)
+        held = new Uint8Array(bytes.subarray(cut)) // a copy: the caller may reuse its buffer
         bytes = bytes.subarray(0, cut)
       }
       return text(bytes)
@@ -261,13 +271,6 @@ export const makeUtf8Decoder = (): Utf8Decoder => {
 
 const toBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-
-const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a, 0)
-  out.set(b, a.length)
-  return out
-}
 
 /**
  * Where a valid but unfinished multi-byte character starts at the end of `bytes` (its length when
@@ -303,27 +306,18 @@ const incompleteTail = (bytes: Uint8Array): number => {
  * @category combinators
  * @internal
  */
-export const decodeUtf8 = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<string, E, R> =>
-  pipeThroughChannel(
-    self,
-    Channel.suspend(() => {
-      const decoder = makeUtf8Decoder()
-      const loop: Channel.Channel<Chunk.Chunk<string>, Chunk.Chunk<Uint8Array>, E, E, unknown, unknown> = Channel
-        .readWithCause({
-          onInput: (input: Chunk.Chunk<Uint8Array>) => {
-            const out: Array<string> = []
-            for (const bytes of input) {
-              const text = decoder.write(bytes)
-              if (text.length > 0) out.push(text)
-            }
-            return out.length === 0 ? loop : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(out)), loop)
-          },
-          onFailure: (cause) => Channel.failCause(cause),
-          onDone: () => {
-            const rest = decoder.end()
-            return rest.length === 0 ? Channel.void : Channel.write(Chunk.of(rest))
-          }
-        })
-      return loop
-    })
-  )
+export const decodeUtf8: <E, R>(self: Stream.Stream<Uint8Array, E, R>) => Stream.Stream<string, E, R> = transduce(
+  () => {
+    const decoder = makeUtf8Decoder()
+    return {
+      push: (bytes: Uint8Array, out: Array<string>) => {
+        const text = decoder.write(bytes)
+        if (text.length > 0) out.push(text)
+      },
+      end: (out: Array<string>) => {
+        const rest = decoder.end()
+        if (rest.length > 0) out.push(rest)
+      }
+    }
+  }
+)
