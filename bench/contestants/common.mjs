@@ -65,6 +65,40 @@ export const report = (fields) => {
 const round = (x) => (x === undefined ? null : Math.round(x * 100) / 100)
 
 /**
+ * The raw contestants' line splitting, on byte "\n" with no decoding: `push(chunk)` calls
+ * `onLine(buffer, start, end)` for each complete line (a line cut between chunks is joined first),
+ * `end()` for an unfinished last one.
+ */
+export const byteLines = (onLine) => {
+  let pending = [] // Buffers of an unfinished line
+  return {
+    push(chunk) {
+      let from = 0
+      let nl = chunk.indexOf(0x0a)
+      while (nl !== -1) {
+        if (pending.length === 0) onLine(chunk, from, nl)
+        else {
+          pending.push(chunk.subarray(from, nl))
+          const whole = Buffer.concat(pending)
+          pending = []
+          onLine(whole, 0, whole.length)
+        }
+        from = nl + 1
+        nl = chunk.indexOf(0x0a, from)
+      }
+      if (from < chunk.length) pending.push(chunk.subarray(from))
+    },
+    end() {
+      if (pending.length > 0) {
+        const whole = Buffer.concat(pending)
+        pending = []
+        onLine(whole, 0, whole.length)
+      }
+    }
+  }
+}
+
+/**
  * What every untyped contestant (raw pipes, raw node-pty, the SDK) keeps of the messages it sees:
  * the event count, the text deltas (folded or hashed, per CONSUME), and the result's session id
  * and cost. One implementation, so the contestants agree by construction.

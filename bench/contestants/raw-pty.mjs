@@ -10,7 +10,7 @@
 // as effect-pty does.
 import pty from "node-pty"
 import * as fs from "node:fs"
-import { FAKE, FAKE_ARGS, sinceStart, Tally } from "./common.mjs"
+import { byteLines, FAKE, FAKE_ARGS, sinceStart, Tally } from "./common.mjs"
 
 const ready = sinceStart()
 const term = pty.spawn(FAKE, FAKE_ARGS, {
@@ -22,7 +22,6 @@ const term = pty.spawn(FAKE, FAKE_ARGS, {
   encoding: null
 })
 const tally = new Tally()
-let pending = [] // Buffers of an unfinished line
 
 const onLine = (buffer, start, end) => {
   if (end > start && buffer[end - 1] === 0x0d) end--
@@ -31,22 +30,8 @@ const onLine = (buffer, start, end) => {
   tally.observe(object)
 }
 
-const onChunk = (chunk) => {
-  let from = 0
-  let nl = chunk.indexOf(0x0a)
-  while (nl !== -1) {
-    if (pending.length === 0) onLine(chunk, from, nl)
-    else {
-      pending.push(chunk.subarray(from, nl))
-      const whole = Buffer.concat(pending)
-      pending = []
-      onLine(whole, 0, whole.length)
-    }
-    from = nl + 1
-    nl = chunk.indexOf(0x0a, from)
-  }
-  if (from < chunk.length) pending.push(chunk.subarray(from))
-}
+const lines = byteLines(onLine)
+const onChunk = (chunk) => lines.push(chunk)
 
 term.onData(onChunk)
 term._socket.on("end", () => {
@@ -64,10 +49,7 @@ term._socket.on("end", () => {
   }
 })
 term.onExit(({ exitCode }) => {
-  if (pending.length > 0) {
-    const whole = Buffer.concat(pending)
-    onLine(whole, 0, whole.length)
-  }
+  lines.end()
   if (exitCode !== 0) throw new Error(`fake exited with ${exitCode}`)
   tally.report("raw-pty", ready)
   process.exit(0)
