@@ -19,7 +19,7 @@ import type * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeResult from "../src/ClaudeResult.js"
 import { assertTag, fakeClaude, fakeRun, transports } from "./utils/claudeTest.js"
 import { ndjsonFixture } from "./utils/fixtures.js"
-import { cliChildren, isDead } from "./utils/processes.js"
+import { awaitDead, cliChildren, isDead } from "./utils/processes.js"
 
 /** A fresh working directory and options that run the fake in `mode` over `transport`. */
 const fake = (transport: ClaudeCode.Transport, mode: string, env: Record<string, string> = {}) =>
@@ -69,7 +69,7 @@ describe.concurrent.each(transports)("faults over %s", (transport) => {
       assert.isUndefined(error)
       assert.deepStrictEqual(events.map((event) => event._tag), ["SystemInit", "Assistant", "Result"])
       assert.isTrue(isDead(pidIn(file("pid"))))
-      assert.isTrue(isDead(pidIn(file("grandchild"))), "the grandchild outlived the run")
+      yield* awaitDead(pidIn(file("grandchild")), "the grandchild")
     }))
 
   it.scopedLive("exits without a result, a grandchild holding its output open: ProcessError, the grandchild is gone", () =>
@@ -81,7 +81,7 @@ describe.concurrent.each(transports)("faults over %s", (transport) => {
       const failure = assertTag(error!, "ProcessError")
       assert.strictEqual(failure.exitCode, 3)
       assert.isTrue(isDead(pidIn(file("pid"))))
-      assert.isTrue(isDead(pidIn(file("grandchild"))), "the grandchild outlived the run")
+      yield* awaitDead(pidIn(file("grandchild")), "the grandchild")
     }))
 
   it.scopedLive("a single 100 MB line arrives whole", () =>

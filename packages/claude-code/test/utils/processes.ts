@@ -3,7 +3,9 @@
  * expose its pid) and check that a process is really gone.
  */
 import { assert } from "@effect/vitest"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import * as Fs from "node:fs"
 
 /** `ppid` of a live process from `/proc/PID/stat`, `undefined` when it is gone. */
@@ -103,6 +105,18 @@ export const isDead = (pid: number): boolean => {
   const stat = procStat(pid)
   return stat === undefined || stat.state === "Z"
 }
+
+/**
+ * Fails the test unless `pid` is dead (gone or a zombie) within `timeout`. For a process the run
+ * has just SIGKILLed: `kill(2)` returns before the kernel has ended the target, which on a busy
+ * machine can take a few milliseconds more; a process that was never killed still fails.
+ */
+export const awaitDead = (pid: number, what: string, timeout: Duration.DurationInput = "2 seconds") =>
+  Effect.suspend(() => isDead(pid) ? Effect.void : Effect.fail(`${what} (pid ${pid}) is still alive`)).pipe(
+    Effect.retry(Schedule.spaced("10 millis")),
+    Effect.timeoutFail({ duration: timeout, onTimeout: () => `${what} (pid ${pid}) outlived the run` }),
+    Effect.orDie
+  )
 
 /** The live (not zombie) processes of process group `pgid`. */
 export const liveGroupMembers = (pgid: number): ReadonlyArray<number> =>
