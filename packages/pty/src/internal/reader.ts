@@ -47,7 +47,8 @@ export type Taken =
  * @internal
  */
 export interface Probe {
-  readonly onPause?: (buffered: number) => void
+  /** Reading paused at the high-water mark, with `buffered` characters in `chunks` reads. */
+  readonly onPause?: (buffered: number, chunks: number) => void
   readonly onResume?: () => void
   readonly onDrainWindowExpired?: () => void
 }
@@ -197,7 +198,7 @@ export class Reader {
       this.paused = true
       this.socket.pause()
       this.clearDrainWindow()
-      this.probe?.onPause?.(this.buffered)
+      this.probe?.onPause?.(this.buffered, this.chunks.length)
     }
     if (this.paused || this.buffered >= coalesceChars) return this.wake()
     this.readSinceCheck = true
