@@ -99,8 +99,8 @@ export const defaultCols = 200
 export const defaultRows = 50
 
 /**
- * Characters of output buffered (not yet taken by the consumer of `output`) before reading from
- * the terminal pauses: 1 MiB.
+ * Bytes of output buffered (not yet taken by the consumer of `output` or `outputBytes`) before
+ * reading from the terminal pauses: 1 MiB.
  *
  * @example
  * ```ts
@@ -165,7 +165,7 @@ export interface SpawnOptions {
    */
   readonly stdin?: string | undefined
   /**
-   * Characters buffered before reading pauses; see {@link defaultHighWaterMark}. With a consumer
+   * Bytes buffered before reading pauses; see {@link defaultHighWaterMark}. With a consumer
    * slower than the child, the output held in memory stays within about twice this (the batch
    * being consumed and the next one), plus the kernel's own terminal buffers.
    */
@@ -211,15 +211,30 @@ export class ExitStatus extends Data.Class<{
  * import { Effect, Stream } from "effect"
  * import { PtyProcess } from "effect-pty"
  *
- * // answer a prompt the child writes to its terminal
+ * // answer a prompt the child writes to its terminal (output can be run once: answer from inside)
  * const program = Effect.scoped(
  *   Effect.gen(function*() {
  *     const proc = yield* PtyProcess.spawn({ command: "sh", args: ["-c", "read -p 'name? ' n; echo hi $n"] })
- *     yield* proc.output.pipe(Stream.takeUntil((chunk) => chunk.includes("name?")), Stream.runDrain)
- *     yield* proc.write("Ada\r")
- *     const rest = yield* Stream.mkString(proc.output)
+ *     const text = yield* proc.output.pipe(
+ *       Stream.tap((chunk) => chunk.includes("name?") ? proc.write("Ada\r") : Effect.void),
+ *       Stream.mkString
+ *     )
  *     const status = yield* proc.exitStatus
- *     return { rest, ok: status.isSuccess }
+ *     return { text, ok: status.isSuccess } // text: "name? Ada\r\nhi Ada\r\n"
+ *   })
+ * )
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { PtyProcess } from "effect-pty"
+ *
+ * // the bytes as written, not decoded: count them
+ * const program = Effect.scoped(
+ *   Effect.gen(function*() {
+ *     const proc = yield* PtyProcess.spawn({ command: "printf", args: ["caf\\303\\251"] })
+ *     return yield* Stream.runFold(proc.outputBytes, 0, (total, read) => total + read.length) // 5
  *   })
  * )
  * ```
@@ -236,7 +251,7 @@ export interface PtyProcess {
    * read.
    *
    * Nothing is lost, whenever the stream is run: reading starts at spawn and is buffered up to
-   * `highWaterMark` characters; beyond that reading pauses and the child blocks on its writes
+   * `highWaterMark` bytes; beyond that reading pauses and the child blocks on its writes
    * until the stream is consumed. The stream ends once the child has exited and everything it
    * wrote has been read (it may end a moment before `exitStatus` is known; a child that closes
    * every descriptor of its terminal but runs on ends it then). If a background process it
@@ -246,10 +261,34 @@ export interface PtyProcess {
    * (so a child blocked on a full terminal can exit during the grace period); beyond
    * `highWaterMark`, that late output is dropped.
    *
-   * It can be run once: running it a second time dies with a defect. Use `Stream.share` or
+   * The reads are decoded by one streaming decoder for the whole output: a character split
+   * between reads is decoded whole, invalid bytes become U+FFFD, and so does an incomplete
+   * character at the very end (it is not lost).
+   *
+   * It can be run once, and not together with `outputBytes` (both draw from the one reader):
+   * running either a second time, or both, dies with a defect. Use `Stream.share` or
    * `Stream.broadcast` for several consumers.
    */
   readonly output: Stream.Stream<string, PtyReadError>
+  /**
+   * The same output as `output`, as the bytes read from the terminal: not decoded, one element
+   * per read (a Node.js `Buffer`, so `toString("utf8", start, end)` works on it), each pull
+   * taking every read since the last one. A multi-byte character may be split between two
+   * elements; invalid UTF-8 arrives as written. Buffering, pausing at `highWaterMark` bytes and
+   * the end are exactly those of `output`.
+   *
+   * `output` and `outputBytes` draw from the one reader: only one of them can be run, once;
+   * running either a second time, or both, dies with a defect.
+   *
+   * @example
+   * ```ts
+   * // every byte the child wrote, in one Buffer
+   * const all = Stream.runFold(proc.outputBytes, Buffer.alloc(0), (all, read) => Buffer.concat([all, read]))
+   * ```
+   *
+   * @since 0.2.0
+   */
+  readonly outputBytes: Stream.Stream<Uint8Array, PtyReadError>
   /**
    * Writes to the terminal, as typed keys: completes once every byte has been handed to the
    * kernel (which waits while the child is not reading and the terminal's input buffer is full).

@@ -39,9 +39,10 @@ const turns = (count: number) =>
     next(count)
   })
 
+/** The reads a take returned, as text (they are kept as bytes). */
 const texts = (taken: Taken | undefined): Array<string> => {
   assert.strictEqual(taken?._tag, "Chunks")
-  return taken?._tag === "Chunks" ? taken.chunks : []
+  return taken?._tag === "Chunks" ? taken.chunks.map((read) => read.toString("utf8")) : []
 }
 
 describe("Reader", () => {

@@ -12,6 +12,7 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { StringDecoder } from "node:string_decoder"
 import * as tty from "node:tty"
 import type * as PtyProcess from "../PtyProcess.js"
 import {
@@ -424,41 +425,98 @@ const release = (state: State): Effect.Effect<void> =>
     Effect.withSpan("PtyProcess.release", { attributes: { pid: state.pid } })
   )
 
-const outputStream = (state: State): Stream.Stream<string, PtyReadError> => {
-  let subscribed = false
+/**
+ * How the reads become a stream's elements: `outputBytes` keeps them as they are, `output` decodes
+ * them with one streaming decoder for the whole output.
+ */
+interface Delivery<A> {
+  /** The elements for these reads; none when they hold only part of a character. */
+  readonly reads: (reads: Array<Buffer>) => Array<A>
+  /** Once, at the end of the output (or its failure): a last element, if one is held back. */
+  readonly end: () => A | undefined
+}
+
+const bytes: Delivery<Uint8Array> = { reads: (reads) => reads, end: () => undefined }
+
+/**
+ * A character split between reads (or across the final drain) is decoded whole; an incomplete
+ * one at the very end becomes U+FFFD instead of being lost.
+ */
+const utf8 = (): Delivery<string> => {
+  const decoder = new StringDecoder("utf8")
+  return {
+    reads: (reads) => {
+      const texts: Array<string> = []
+      for (const read of reads) {
+        const text = decoder.write(read)
+        if (text.length > 0) texts.push(text)
+      }
+      return texts
+    },
+    end: () => {
+      const rest = decoder.end()
+      return rest.length > 0 ? rest : undefined
+    }
+  }
+}
+
+/** Each pull takes everything read since the last one (see reader.ts), as one chunk. */
+const readerStream = <A>(state: State, delivery: Delivery<A>): Stream.Stream<A, PtyReadError> => {
   const { pid, reader } = state
-  const pull = Effect.async<Chunk.Chunk<string>, Option.Option<PtyReadError>>((resume) => {
-    const deliver = (taken: Taken) => {
-      switch (taken._tag) {
-        case "Chunks":
-          return resume(Effect.succeed(Chunk.unsafeFromArray(taken.chunks)))
-        case "End":
-          return resume(Effect.fail(Option.none()))
-        case "Fail":
-          return resume(Effect.fail(Option.some(new PtyReadError({ pid, cause: taken.cause }))))
+  let ended = false
+  /** Resumes the pull unless the reads gave no element (then it waits for more). */
+  const deliver = (taken: Taken, resume: (effect: Effect.Effect<Chunk.Chunk<A>, Option.Option<PtyReadError>>) => void) => {
+    if (taken._tag === "Chunks") {
+      const elements = delivery.reads(taken.chunks)
+      if (elements.length === 0) return false
+      resume(Effect.succeed(Chunk.unsafeFromArray(elements)))
+      return true
+    }
+    // Once the reader has ended it keeps returning the same end (or failure) on every take.
+    if (!ended) {
+      ended = true
+      const last = delivery.end()
+      if (last !== undefined) {
+        resume(Effect.succeed(Chunk.of(last)))
+        return true
       }
     }
+    resume(Effect.fail(taken._tag === "End" ? Option.none() : Option.some(new PtyReadError({ pid, cause: taken.cause }))))
+    return true
+  }
+  const pull = Effect.async<Chunk.Chunk<A>, Option.Option<PtyReadError>>((resume) => {
     const now = reader.take()
-    if (now !== undefined) return deliver(now)
+    if (now !== undefined && deliver(now, resume)) return
     let cancel: () => void
     const onReady = () => {
       const taken = reader.take()
-      if (taken !== undefined) deliver(taken)
-      else cancel = reader.await(onReady)
+      if (taken === undefined || !deliver(taken, resume)) cancel = reader.await(onReady)
     }
     cancel = reader.await(onReady)
     return Effect.sync(() => cancel())
   })
-  return Stream.suspend(() => {
-    if (subscribed) {
-      return Stream.dieMessage(
-        `PtyProcess.output of process ${pid} was already run: it can be run once. ` +
-          "Use Stream.share or Stream.broadcast to give it several consumers."
-      )
-    }
-    subscribed = true
-    return Stream.repeatEffectChunkOption(pull)
-  })
+  return Stream.repeatEffectChunkOption(pull)
+}
+
+/** `output` and `outputBytes`: two views of the one reader, of which one can be run, once. */
+const outputStreams = (state: State): Pick<PtyProcess.PtyProcess, "output" | "outputBytes"> => {
+  let running: "output" | "outputBytes" | undefined
+  const once = <A>(name: "output" | "outputBytes", stream: () => Stream.Stream<A, PtyReadError>) =>
+    Stream.suspend(() => {
+      if (running !== undefined) {
+        const what = running === name ? "was already run" : `cannot be run: PtyProcess.${running} was already run`
+        return Stream.dieMessage(
+          `PtyProcess.${name} of process ${state.pid} ${what}. output and outputBytes share one reader: ` +
+            "one of them can be run once, not both. Use Stream.share or Stream.broadcast to give it several consumers."
+        )
+      }
+      running = name
+      return stream()
+    })
+  return {
+    output: once("output", () => readerStream(state, utf8())),
+    outputBytes: once("outputBytes", () => readerStream(state, bytes))
+  }
 }
 
 const makeHandle = (state: State): PtyProcess.PtyProcess => {
@@ -466,7 +524,7 @@ const makeHandle = (state: State): PtyProcess.PtyProcess => {
   const writeError = (operation: "write" | "resize", cause: unknown) => new PtyWriteError({ pid, operation, cause })
   return {
     pid,
-    output: outputStream(state),
+    ...outputStreams(state),
     write: (data) =>
       Effect.async<void, PtyWriteError>((resume) => {
         const cancel = state.writer.write(data, (error) => {

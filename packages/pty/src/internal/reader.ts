@@ -1,7 +1,8 @@
 /**
- * Reads the PTY master and buffers its text for the one consumer of `output`, with flow control.
+ * Reads the PTY master and buffers its bytes for the one consumer of `output` or `outputBytes`,
+ * with flow control.
  *
- * - Bounded: when the buffered text reaches `highWaterMark` characters the socket is paused
+ * - Bounded: when the buffered bytes reach `highWaterMark` the socket is paused
  *   (libuv stops reading, the kernel buffer fills, the child blocks in `write`). It is resumed
  *   when the consumer takes the buffer. At most `highWaterMark` plus one read (a few KiB) is held
  *   here; the batch the consumer is processing is the only other copy.
@@ -15,11 +16,11 @@
  *   the kernel, so up to several KiB of the child's last output would be lost (node-pty's own
  *   UnixTerminal loses it: 24 of 40 runs of a 30 KB write on Linux 6.18). On that EOF the rest is
  *   read synchronously from the fd until EIO. This is bounded by the kernel's terminal buffers.
- * - Text is decoded here with one streaming UTF-8 decoder, so a character split across reads (or
- *   across that final synchronous drain) is decoded intact.
+ * - Bytes are buffered as read, one `Buffer` per read, never decoded here: `output` decodes them
+ *   on the consumer's side (see `Utf8Decoder`), `outputBytes` hands them out as they are.
  * - A consumer that is not waiting takes everything buffered at its next pull. A waiting consumer
  *   is woken once a turn of the event loop (one more poll phase) brought no read, or once
- *   `coalesceChars` are buffered, not after every read: a terminal gives at most 4 KiB per read,
+ *   `coalesceBytes` are buffered, not after every read: a terminal gives at most 4 KiB per read,
  *   and each wake-up is a pull through the consumer's stream, which costs several times the read.
  *   A fast consumer of a steady stream so pulls about 16 reads at a time (bench/transport.ts, 100k
  *   events: ~600 pulls instead of ~8000); output that stops reaches it one loop turn later.
@@ -32,12 +33,11 @@
  * @internal
  */
 import * as fs from "node:fs"
-import { StringDecoder } from "node:string_decoder"
 import type * as tty from "node:tty"
 
 /** @internal */
 export type Taken =
-  | { readonly _tag: "Chunks"; readonly chunks: Array<string> }
+  | { readonly _tag: "Chunks"; readonly chunks: Array<Buffer> }
   | { readonly _tag: "End" }
   | { readonly _tag: "Fail"; readonly cause: unknown }
 
@@ -47,18 +47,18 @@ export type Taken =
  * @internal
  */
 export interface Probe {
-  /** Reading paused at the high-water mark, with `buffered` characters in `chunks` reads. */
+  /** Reading paused at the high-water mark, with `buffered` bytes in `chunks` reads. */
   readonly onPause?: (buffered: number, chunks: number) => void
   readonly onResume?: () => void
   readonly onDrainWindowExpired?: () => void
 }
 
-/** While reads keep coming, a waiting consumer is woken once this much text is buffered. */
-const coalesceChars = 65536
+/** While reads keep coming, a waiting consumer is woken once this many bytes are buffered. */
+const coalesceBytes = 65536
 
 /** @internal */
 export class Reader {
-  private chunks: Array<string> = []
+  private chunks: Array<Buffer> = []
   private buffered = 0
   private paused = false
   private exited = false
@@ -74,9 +74,8 @@ export class Reader {
   /** A wake-up deferred to the check phase while reads keep coming; see `onData`. */
   private wakeCheck: ReturnType<typeof setImmediate> | undefined
   private readSinceCheck = false
-  private readonly decoder = new StringDecoder("utf8")
 
-  /** `socket` reads `fd` and must not have an encoding set: bytes are decoded here. */
+  /** `socket` reads `fd` and must not have an encoding set: its reads are kept as `Buffer`s. */
   constructor(
     private readonly socket: tty.ReadStream,
     private readonly fd: number,
@@ -84,7 +83,8 @@ export class Reader {
     private readonly drainWindowMillis: number,
     private readonly probe: Probe | undefined
   ) {
-    socket.on("data", (bytes: Buffer) => this.onBytes(bytes))
+    // Each read is a Buffer of its own (libuv reads into a fresh allocation): kept, not copied.
+    socket.on("data", (bytes: Buffer) => this.onData(bytes))
     socket.on("error", (error: NodeJS.ErrnoException) => this.onError(error))
     socket.on("end", () => {
       this.drainAfterEof()
@@ -162,11 +162,6 @@ export class Reader {
     }
   }
 
-  private onBytes(bytes: Buffer): void {
-    const text = this.decoder.write(bytes)
-    if (text.length > 0) this.onData(text)
-  }
-
   /**
    * Called on libuv's EOF, which is emitted before the socket closes the fd: reads what the
    * kernel still holds, until EIO (everything read, the other side is closed) or EAGAIN.
@@ -184,12 +179,12 @@ export class Reader {
         return
       }
       if (read === 0) return
-      // The decoder copies the bytes of an unfinished character: the buffer can be reused.
-      this.onBytes(buffer.subarray(0, read))
+      // The buffer is reused for the next read: keep a copy of what was read.
+      this.onData(Buffer.from(buffer.subarray(0, read)))
     }
   }
 
-  private onData(data: string): void {
+  private onData(data: Buffer): void {
     if (this.finished) return
     if (this.discarding && this.buffered >= this.highWaterMark) return
     this.chunks.push(data)
@@ -200,7 +195,7 @@ export class Reader {
       this.clearDrainWindow()
       this.probe?.onPause?.(this.buffered, this.chunks.length)
     }
-    if (this.paused || this.buffered >= coalesceChars) return this.wake()
+    if (this.paused || this.buffered >= coalesceBytes) return this.wake()
     this.readSinceCheck = true
     if (this.waiter !== undefined && this.wakeCheck === undefined) this.wakeCheck = setImmediate(this.onWakeCheck)
   }
@@ -227,8 +222,6 @@ export class Reader {
 
   private onChannelClosed(): void {
     if (this.channelClosed) return
-    const rest = this.decoder.end()
-    if (rest.length > 0) this.onData(rest)
     this.channelClosed = true
     this.clearDrainWindow()
     this.wake()
