@@ -295,7 +295,7 @@ export const empty: ClaudeResult = new ClaudeResult({
   apiRetries: [],
   hasResult: false,
   eventCount: 0
-})
+}, true) // valid as written (a test checks it): validating it at import would compile the whole result schema
 
 /**
  * Whether the latest turn ended with a `result` that reports success: `is_error` false and

@@ -160,6 +160,9 @@ describe("ClaudeResult.step", () => {
     assert.strictEqual(ClaudeResult.empty.eventCount, 0)
     assert.isFalse(ClaudeResult.isSuccess(ClaudeResult.empty))
     assert.isFalse(ClaudeResult.isFailure(ClaudeResult.empty))
+    // built without validation (at import): it must be what the schema accepts
+    const fields = Schema.validateEither(Schema.Struct(ClaudeResult.ClaudeResult.fields))({ ...ClaudeResult.empty })
+    assert.isTrue(Either.isRight(fields), Either.isLeft(fields) ? fields.left.message : "")
   })
 
   it("with partial messages the text is the same as without, and equals the result line's text", () => {
