@@ -133,4 +133,25 @@ describe("the content_block_delta fast path", () => {
       assert.include(decoded.left.issue, "index")
     }
   })
+
+  it("warm-up: its lines are valid lines of the types every run writes, decoded by Schema", () => {
+    const tags = ClaudeEvent.warmUpLines.map((line) => {
+      const decoded = ClaudeEvent.decodeLine(line)
+      assert.isTrue(Either.isRight(decoded), Either.isLeft(decoded) ? decoded.left.message : line)
+      assert.isUndefined(ClaudeEvent.decodeParsedFast(JSON.parse(line)), "the fast path needs no warm-up")
+      return Either.isRight(decoded) ? decoded.right._tag : undefined
+    })
+    assert.deepStrictEqual(tags, ["SystemInit", "SystemStatus", "StreamEvent", "Assistant", "Result"])
+  })
+
+  it("warm-up: decodes its lines on later turns of the event loop, then lines decode as before", async () => {
+    const recorded = recordedLines().slice(0, 50)
+    const before = recorded.map((line) => ClaudeEvent.decodeLine(line))
+    ClaudeEvent.warmUp()
+    ClaudeEvent.warmUp() // a second call does nothing more
+    // one line per turn of the event loop: give it its turns
+    for (let i = 0; i <= ClaudeEvent.warmUpLines.length; i++) await new Promise((resolve) => setImmediate(resolve))
+    const after = recorded.map((line) => ClaudeEvent.decodeLine(line))
+    assert.deepStrictEqual(after, before)
+  })
 })

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as ClaudeError from "../ClaudeError.js"
+import { warmUp } from "../ClaudeEvent.js"
 
 /** How a child ended. @internal */
 export interface ExitInfo {
@@ -47,6 +48,12 @@ export type Spawn = (
 const loaded: { pty?: Spawn; pipe?: Spawn } = {}
 
 /**
+ * Once the child is started, the line decoders are compiled while the CLI starts up, in time this
+ * process would spend waiting for its first line (`ClaudeEvent.warmUp`).
+ */
+const warmingUp = (spawn: Spawn): Spawn => (spec) => Effect.tap(spawn(spec), () => Effect.sync(warmUp))
+
+/**
  * A transport's spawn function, loaded on first use: a program that runs on one transport never
  * loads the other (the pipe side brings `@effect/platform-node`'s command executor, the terminal
  * side `node-pty`'s native binding), which keeps importing the library cheap.
@@ -58,7 +65,7 @@ export const loadSpawn = (transport: "pty" | "pipe"): Effect.Effect<Spawn> => {
   if (spawn !== undefined) return Effect.succeed(spawn)
   return Effect.promise(() =>
     transport === "pty"
-      ? import("./pty.js").then((m) => (loaded.pty = m.spawnPty))
-      : import("./pipe.js").then((m) => (loaded.pipe = m.spawnPipe))
+      ? import("./pty.js").then((m) => (loaded.pty = warmingUp(m.spawnPty)))
+      : import("./pipe.js").then((m) => (loaded.pipe = warmingUp(m.spawnPipe)))
   )
 }
