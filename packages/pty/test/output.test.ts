@@ -82,7 +82,9 @@ describe("output", () => {
     Effect.gen(function*() {
       // "a" and the first two bytes of "€" (e2 82 ac); the child waits; then the rest of the "€",
       // "b", an invalid byte and a character cut off by the end of the output
-      const proc = yield* PtyProcess.spawn(sh("stty -echo; printf 'a\\342\\202'; read go; printf '\\254b\\377\\342\\202'"))
+      const proc = yield* PtyProcess.spawn(
+        sh("stty -echo; printf 'a\\342\\202'; read go; printf '\\254b\\377\\342\\202'")
+      )
       const out = yield* reader(proc)
       // The two bytes already read are held back until the character is complete.
       assert.strictEqual(yield* out.until("a"), "a")

@@ -460,12 +460,15 @@ const utf8 = (): Delivery<string> => {
   }
 }
 
+/** One pull of a stream: its next chunk, or its end (`None`), or its failure. */
+type Pulled<A> = Effect.Effect<Chunk.Chunk<A>, Option.Option<PtyReadError>>
+
 /** Each pull takes everything read since the last one (see reader.ts), as one chunk. */
 const readerStream = <A>(state: State, delivery: Delivery<A>): Stream.Stream<A, PtyReadError> => {
   const { pid, reader } = state
   let ended = false
   /** Resumes the pull unless the reads gave no element (then it waits for more). */
-  const deliver = (taken: Taken, resume: (effect: Effect.Effect<Chunk.Chunk<A>, Option.Option<PtyReadError>>) => void) => {
+  const deliver = (taken: Taken, resume: (pulled: Pulled<A>) => void): boolean => {
     if (taken._tag === "Chunks") {
       const elements = delivery.reads(taken.chunks)
       if (elements.length === 0) return false
@@ -481,10 +484,12 @@ const readerStream = <A>(state: State, delivery: Delivery<A>): Stream.Stream<A, 
         return true
       }
     }
-    resume(Effect.fail(taken._tag === "End" ? Option.none() : Option.some(new PtyReadError({ pid, cause: taken.cause }))))
+    resume(
+      Effect.fail(taken._tag === "Fail" ? Option.some(new PtyReadError({ pid, cause: taken.cause })) : Option.none())
+    )
     return true
   }
-  const pull = Effect.async<Chunk.Chunk<A>, Option.Option<PtyReadError>>((resume) => {
+  const pull: Pulled<A> = Effect.async((resume) => {
     const now = reader.take()
     if (now !== undefined && deliver(now, resume)) return
     let cancel: () => void

@@ -17,7 +17,7 @@
  *   UnixTerminal loses it: 24 of 40 runs of a 30 KB write on Linux 6.18). On that EOF the rest is
  *   read synchronously from the fd until EIO. This is bounded by the kernel's terminal buffers.
  * - Bytes are buffered as read, one `Buffer` per read, never decoded here: `output` decodes them
- *   on the consumer's side (see `Utf8Decoder`), `outputBytes` hands them out as they are.
+ *   on the consumer's side (`utf8` in ptyProcess.ts), `outputBytes` hands them out as they are.
  * - A consumer that is not waiting takes everything buffered at its next pull. A waiting consumer
  *   is woken once a turn of the event loop (one more poll phase) brought no read, or once
  *   `coalesceBytes` are buffered, not after every read: a terminal gives at most 4 KiB per read,
