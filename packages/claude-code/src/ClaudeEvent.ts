@@ -1970,17 +1970,26 @@ const decodeUnknownLine: Decoder = lazy(() => Schema.decodeUnknownEither(Unknown
 
 /**
  * A line of each type every run writes, in the order they arrive (`system/init`, `system/status`,
- * a `stream_event` the fast path does not take, `assistant`, `result`), each decoded once by
- * {@link warmUp}. Valid: a test checks each decodes to its event.
+ * a `stream_event` the fast path does not take, `assistant`, `result`), with the nested parts most
+ * runs have, each decoded once by {@link warmUp}. Valid: a test checks each decodes to its event.
  *
  * @internal
  */
 export const warmUpLines: ReadonlyArray<string> = [
-  `{"type":"system","subtype":"init","session_id":"","model":"","cwd":"","tools":[]}`,
-  `{"type":"system","subtype":"status","status":"requesting","session_id":""}`,
-  `{"type":"stream_event","event":{"type":"message_stop"},"session_id":"","parent_tool_use_id":null}`,
-  `{"type":"assistant","message":{"id":"","role":"assistant","model":"","content":[{"type":"text","text":""}]},"session_id":""}`,
-  `{"type":"result","subtype":"success","is_error":false,"session_id":"","result":"","usage":{"input_tokens":0,"output_tokens":0}}`
+  `{"type":"system","subtype":"init","cwd":"","session_id":"","tools":[""],"mcp_servers":[{"name":"","status":""}],` +
+  `"model":"","permissionMode":"","slash_commands":[""],"apiKeySource":"","claude_code_version":"",` +
+  `"plugins":[{"name":"","path":"","source":""}],"capabilities":[""],"analytics_disabled":true,` +
+  `"memory_paths":{"auto":""},"uuid":""}`,
+  `{"type":"system","subtype":"status","status":"requesting","session_id":"","uuid":""}`,
+  `{"type":"stream_event","event":{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}},` +
+  `"session_id":"","parent_tool_use_id":null,"uuid":""}`,
+  `{"type":"assistant","message":{"id":"","type":"message","role":"assistant","model":"",` +
+  `"content":[{"type":"text","text":""}],"stop_reason":null,"usage":{"input_tokens":0,"output_tokens":0}},` +
+  `"parent_tool_use_id":null,"session_id":"","uuid":""}`,
+  `{"type":"result","subtype":"success","is_error":false,"session_id":"","result":"","duration_ms":0,"num_turns":1,` +
+  `"total_cost_usd":0,"usage":{"input_tokens":0,"output_tokens":0,"cache_creation_input_tokens":0,` +
+  `"server_tool_use":{"web_search_requests":0}},"modelUsage":{"m":{"inputTokens":0,"outputTokens":0,"costUSD":0}},` +
+  `"permission_denials":[],"terminal_reason":"completed","uuid":""}`
 ]
 
 let warmed = false
