@@ -62,6 +62,20 @@ export const awaitDead = (pid: number, timeout: Duration.DurationInput = "5 seco
     Effect.timeoutFail({ duration: timeout, onTimeout: () => `process ${pid} is still alive after the timeout` })
   )
 
+/**
+ * Goes on pulling from a `Stream.toPull` to the end of the stream, handing `onChunk` every chunk;
+ * fails with the stream's failure.
+ */
+export const pullToEnd = <A, E, R>(
+  pull: Effect.Effect<Chunk.Chunk<A>, Option.Option<E>>,
+  onChunk: (chunk: Chunk.Chunk<A>) => Effect.Effect<unknown, never, R>
+): Effect.Effect<void, E, R> =>
+  pull.pipe(
+    Effect.flatMap(onChunk),
+    Effect.forever,
+    Effect.catchAll(Option.match({ onNone: () => Effect.void, onSome: Effect.fail }))
+  )
+
 /** All of the output as one string. */
 export const allOutput = (proc: PtyProcess.PtyProcess) => Stream.mkString(proc.output)
 

@@ -8,7 +8,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as internal from "../src/internal/ptyProcess.js"
-import { sh } from "./helpers.js"
+import { pullToEnd, sh } from "./helpers.js"
 
 /** All of `outputBytes`, concatenated, and the elements it came in. */
 const allBytes = (proc: PtyProcess.PtyProcess) =>
@@ -68,11 +68,7 @@ describe("outputBytes", () => {
       assert.strictEqual(first.toString("hex"), "61e282")
       yield* proc.write("go\n")
       let rest = Buffer.alloc(0)
-      yield* pull.pipe(
-        Effect.tap((reads) => Effect.sync(() => rest = Buffer.concat([rest, ...Chunk.toArray(reads)]))),
-        Effect.forever,
-        Effect.catchAll(Option.match({ onNone: () => Effect.void, onSome: Effect.fail }))
-      )
+      yield* pullToEnd(pull, (reads) => Effect.sync(() => rest = Buffer.concat([rest, ...Chunk.toArray(reads)])))
       assert.strictEqual(rest.toString("hex"), "ac62")
       assert.strictEqual(Buffer.concat([first, rest]).toString("utf8"), "a€b")
     }))
@@ -101,20 +97,16 @@ describe("outputBytes", () => {
       // Kept, not copied: a read handed out must never be overwritten by a later one.
       const received: Array<Uint8Array> = firstBatch
       let largest = buffered
-      yield* pull.pipe(
-        Effect.flatMap((batch) => {
-          let size = 0
-          for (const read of batch) {
-            size += read.length
-            received.push(read)
-          }
-          largest = Math.max(largest, size)
-          // a consumer that takes its time over every batch
-          return Effect.sleep("2 millis")
-        }),
-        Effect.forever,
-        Effect.catchAll(Option.match({ onNone: () => Effect.void, onSome: Effect.fail }))
-      )
+      yield* pullToEnd(pull, (batch) => {
+        let size = 0
+        for (const read of batch) {
+          size += read.length
+          received.push(read)
+        }
+        largest = Math.max(largest, size)
+        // a consumer that takes its time over every batch
+        return Effect.sleep("2 millis")
+      })
       assert.isTrue(Buffer.concat(received).equals(expected))
       // One batch is at most the high-water mark plus the read that crossed it.
       assert.isAtMost(largest, highWaterMark + 65536)
@@ -143,11 +135,7 @@ describe("output and outputBytes can be run once, one of them", () => {
       // The refused run took nothing: the first consumer still gets the rest.
       yield* proc.write("go\n")
       let text = first
-      yield* pull.pipe(
-        Effect.tap((chunk) => Effect.sync(() => text += Chunk.join(chunk, ""))),
-        Effect.forever,
-        Effect.catchAll(Option.match({ onNone: () => Effect.void, onSome: Effect.fail }))
-      )
+      yield* pullToEnd(pull, (chunk) => Effect.sync(() => text += Chunk.join(chunk, "")))
       assert.strictEqual(text, "first second")
     }))
 

@@ -7,7 +7,7 @@ import { EventEmitter } from "node:events"
 import type * as tty from "node:tty"
 import * as internal from "../src/internal/ptyProcess.js"
 import { Reader, type Taken } from "../src/internal/reader.js"
-import { sh } from "./helpers.js"
+import { pullToEnd, sh } from "./helpers.js"
 
 /** The part of a `tty.ReadStream` the reader uses: reads are `emit("data", bytes)`. */
 class FakeSocket extends EventEmitter {
@@ -124,11 +124,7 @@ describe("Reader", () => {
       assert.strictEqual(Chunk.size(first), reads)
       assert.strictEqual(Chunk.join(first, "").length, buffered)
       let rest = 0
-      yield* pull.pipe(
-        Effect.tap((chunk) => Effect.sync(() => rest += Chunk.join(chunk, "").length)),
-        Effect.forever,
-        Effect.catchAll(() => Effect.void)
-      )
+      yield* pullToEnd(pull, (chunk) => Effect.sync(() => rest += Chunk.join(chunk, "").length))
       assert.strictEqual(buffered + rest, 100_000)
     }))
 })
