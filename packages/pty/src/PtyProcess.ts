@@ -283,7 +283,7 @@ export interface PtyProcess {
    * @example
    * ```ts
    * // every byte the child wrote, in one Buffer
-   * const all = Stream.runFold(proc.outputBytes, Buffer.alloc(0), (all, read) => Buffer.concat([all, read]))
+   * const all = Effect.map(Stream.runCollect(proc.outputBytes), (reads) => Buffer.concat(Chunk.toArray(reads)))
    * ```
    *
    * @since 0.2.0
