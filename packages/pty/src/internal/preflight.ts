@@ -214,6 +214,9 @@ export const checkArgumentSize = (
     total += bytes
   }
   total += (Math.max(args.length, 1) + env.length) * 8
+  // The limit is never below MAX_ARG_STRLEN: a usual exec (a few KiB) needs no look at the stack
+  // limit (reading /proc/self/limits was most of the check's cost)
+  if (total <= maxStringBytes) return undefined
   const limit = Math.max(Math.min(stackLimit() / 4, maxTotalBytes), maxStringBytes)
   if (total > limit) {
     return new Failure(
