@@ -27,7 +27,7 @@ import * as ClaudeEnv from "../src/ClaudeEnv.js"
 import type * as ClaudeError from "../src/ClaudeError.js"
 import * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeResult from "../src/ClaudeResult.js"
-import { cleanLine, decodeUtf8, splitLines } from "../src/internal/lines.js"
+import { cleanLine, decodeUtf8, splitLineBytes, splitLines } from "../src/internal/lines.js"
 import { fakeClaude, quickShutdown, transports } from "./utils/claudeTest.js"
 import { ndjsonFixtures, prng, ptyFixtures } from "./utils/fixtures.js"
 
@@ -291,16 +291,35 @@ const oracle = (bytes: Uint8Array): Outcome => {
   return { items, error: undefined }
 }
 
+/** Bytes to lines as the runs do it (split on the byte `\n`, each line decoded on its own). */
 const decoded = (groups: ReadonlyArray<ReadonlyArray<Uint8Array>>) =>
+  Stream.fromChunks(...groups.map((group) => Chunk.unsafeFromArray(group))).pipe(
+    splitLineBytes,
+    ClaudeEvent.decodeLines
+  )
+
+/** Bytes to text to lines (the streaming decoder, as stderr is read). */
+const decodedAsText = (groups: ReadonlyArray<ReadonlyArray<Uint8Array>>) =>
   Stream.fromChunks(...groups.map((group) => Chunk.unsafeFromArray(group))).pipe(
     decodeUtf8,
     splitLines,
     ClaudeEvent.decodeLines
   )
 
-/** Runs the pipeline; a defect (or anything but a DecodeError) fails the test. */
+/**
+ * Runs both pipelines, which must agree; a defect (or anything but a DecodeError) fails the test.
+ */
 const pipeline = (groups: ReadonlyArray<ReadonlyArray<Uint8Array>>, context: string): Outcome => {
-  const exit = Effect.runSyncExit(Stream.runCollect(Stream.either(decoded(groups))))
+  const outcome = pipelineOf(decoded(groups), context)
+  assert.deepStrictEqual(pipelineOf(decodedAsText(groups), context), outcome, `${context}: decoded as text first`)
+  return outcome
+}
+
+const pipelineOf = (
+  stream: Stream.Stream<ClaudeEvent.Decoded, ClaudeError.DecodeError>,
+  context: string
+): Outcome => {
+  const exit = Effect.runSyncExit(Stream.runCollect(Stream.either(stream)))
   if (Exit.isFailure(exit)) assert.fail(`${context}: a defect escaped: ${Cause.pretty(exit.cause)}`)
   const all = Chunk.toReadonlyArray(exit.value)
   const items: Array<ClaudeEvent.Decoded> = []

@@ -3,7 +3,14 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
-import { cleanLine, makeLineSplitter, splitAll, splitLines } from "../src/internal/lines.js"
+import {
+  cleanLine,
+  makeByteLineSplitter,
+  makeLineSplitter,
+  splitAll,
+  splitLineBytes,
+  splitLines
+} from "../src/internal/lines.js"
 import { ndjsonFixtures, ptyFixture, ptyFixtures, randomByteChunks, randomChunks } from "./utils/fixtures.js"
 
 const collectLines = (chunks: ReadonlyArray<string>, rechunk = 1) =>
@@ -149,4 +156,93 @@ describe("splitAll / splitLines", () => {
     assert.isTrue(lines[0] === line)
     assert.strictEqual(lines[1], "{\"type\":\"result\"}")
   })
+})
+
+describe("makeByteLineSplitter / splitLineBytes (bytes split on \\n, each line decoded on its own)", () => {
+  const splitBytes = (chunks: ReadonlyArray<Uint8Array>): Array<string> => {
+    const splitter = makeByteLineSplitter()
+    const out: Array<string> = []
+    for (const chunk of chunks) splitter.push(chunk, out)
+    splitter.end(out)
+    return out
+  }
+  const utf8 = (text: string) => new TextEncoder().encode(text)
+  const bytesOf = (...parts: ReadonlyArray<string | ReadonlyArray<number>>) =>
+    Buffer.concat(parts.map((part) => typeof part === "string" ? utf8(part) : Uint8Array.from(part)))
+
+  it("gives the lines of the whole output decoded by TextDecoder, however the bytes are cut", () => {
+    const inputs = [
+      ...ptyFixtures().map((f) => ({ name: f.name, bytes: f.bytes })),
+      ...ndjsonFixtures().map((f) => ({ name: f.name, bytes: utf8(f.text) })),
+      {
+        name: "multi-byte and invalid",
+        bytes: bytesOf(
+          "{\"text\":\"héllo — 你好 😀 \u2028\"}\r\n",
+          [0xc3, 0x0a], // a character cut by the end of its line
+          "{\"b\":\"",
+          [0xff, 0xed, 0xa0, 0x80, 0xf0, 0x9f, 0x98],
+          "\"}\r\n\x1b[?25h",
+          [0xe2, 0x82] // an unfinished character at the very end
+        )
+      }
+    ]
+    for (const { name, bytes } of inputs) {
+      const expected = splitAll([new TextDecoder().decode(bytes)])
+      assert.isAbove(expected.length, 0, name)
+      for (let seed = 1; seed <= 100; seed++) {
+        const chunks = randomByteChunks(bytes, seed, seed % 2 === 0 ? 7 : 3000)
+        assert.deepStrictEqual(splitBytes(chunks), expected, `${name} seed ${seed}`)
+      }
+    }
+  })
+
+  it("drops a byte order mark at the very start of the output only, as TextDecoder does", () => {
+    for (const cut of [1, 2, 3, 4, 100]) {
+      const bytes = bytesOf([0xef, 0xbb, 0xbf], "{\"a\":1}\n\ufeff{\"b\":2}\n")
+      const chunks = [bytes.subarray(0, cut), bytes.subarray(cut)]
+      assert.deepStrictEqual(splitBytes(chunks), ["{\"a\":1}", "\ufeff{\"b\":2}"], `cut at ${cut}`)
+    }
+    assert.deepStrictEqual(splitBytes([bytesOf("\n", [0xef, 0xbb, 0xbf], "x\n")]), ["\ufeffx"])
+  })
+
+  it("keeps its own copy of an unfinished line: the caller may reuse its buffer", () => {
+    const splitter = makeByteLineSplitter()
+    const out: Array<string> = []
+    const buffer = Buffer.from("{\"a\":")
+    splitter.push(buffer, out)
+    buffer.fill(0x78) // "xxxxx", as a reader reusing its buffer would overwrite it
+    splitter.push(Buffer.from("1}\n"), out)
+    assert.deepStrictEqual(out, ["{\"a\":1}"])
+  })
+
+  it("a 20 MB line split into 4 KB chunks arrives whole", () => {
+    const line = `{"type":"user","text":"${"é".repeat(10 * 1024 * 1024)}"}`
+    const bytes = utf8(`${line}\r\n{"type":"result"}\r\n\x1b[?25h`)
+    const chunks: Array<Uint8Array> = []
+    for (let i = 0; i < bytes.length; i += 4095) chunks.push(bytes.subarray(i, i + 4095))
+    const lines = splitBytes(chunks)
+    assert.strictEqual(lines.length, 2)
+    assert.isTrue(lines[0] === line)
+    assert.strictEqual(lines[1], "{\"type\":\"result\"}")
+  })
+
+  it.effect("the Stream operator: the same lines, and a failure after the complete lines before it", () =>
+    Effect.gen(function*() {
+      const bytes = ptyFixtures()[0]!.bytes
+      const lines = yield* Stream.fromIterable(randomByteChunks(bytes, 7, 50)).pipe(
+        Stream.rechunk(3),
+        splitLineBytes,
+        Stream.runCollect,
+        Effect.map(Chunk.toArray)
+      )
+      assert.deepStrictEqual(lines, splitAll([new TextDecoder().decode(bytes)]))
+      const results = yield* Stream.make(utf8("a\nb\nunfinished")).pipe(
+        Stream.concat(Stream.fail("boom")),
+        splitLineBytes,
+        Stream.either,
+        Stream.runCollect,
+        Effect.map(Chunk.toArray)
+      )
+      assert.deepStrictEqual(results, [Either.right("a"), Either.right("b"), Either.left("boom")])
+    }))
 })

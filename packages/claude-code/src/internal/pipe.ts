@@ -4,6 +4,7 @@ import * as Command from "@effect/platform/Command"
 import * as CommandExecutor from "@effect/platform/CommandExecutor"
 import { PtyProcess } from "effect-pty"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -11,7 +12,7 @@ import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import * as ClaudeError from "../ClaudeError.js"
-import { decodeUtf8, makeUtf8Decoder } from "./lines.js"
+import { decodeUtf8 } from "./lines.js"
 import type { ExitInfo, Spawn } from "./transport.js"
 
 const STDERR_LINES = 40
@@ -113,12 +114,9 @@ export const spawnPipe: Spawn = (spec) =>
     // without saving the session. The fiber hands chunks on with backpressure while someone
     // reads them, discards them once the consumer is gone, and lives until the escalation below
     // has seen the process exit (finalizers run in reverse order).
-    // The reader decodes each read to text as it arrives (one decoder for the whole output, so a
-    // character split between reads is kept whole; an incomplete one at the very end becomes U+FFFD,
-    // not lost) and hands the text on, a chunk of reads at a time: one hand-over per chunk of
-    // reads, and no separate decoding stage downstream.
-    const stdout = yield* Mailbox.make<string, ClaudeError.ReadError>(16)
-    const decoder = makeUtf8Decoder()
+    // The reader hands the bytes on as read (the runner splits them into lines and decodes each
+    // line), a chunk of reads at a time: one hand-over per chunk of reads.
+    const stdout = yield* Mailbox.make<Uint8Array, ClaudeError.ReadError>(16)
     let consumed = true
     // For the drain window below: when a chunk last arrived, and whether one is being handed on.
     let lastRead = performance.now()
@@ -130,23 +128,13 @@ export const spawnPipe: Spawn = (spec) =>
     yield* proc.stdout.pipe(
       Stream.runForEachChunk((chunk) => {
         lastRead = performance.now()
-        if (!consumed) return Effect.void
-        const texts: Array<string> = []
-        for (const bytes of chunk) {
-          const text = decoder.write(bytes)
-          if (text.length > 0) texts.push(text)
-        }
-        if (texts.length === 0) return Effect.void
+        if (!consumed || chunk.length === 0) return Effect.void
         offering = true
         return Effect.ensuring(
-          texts.length === 1 ? stdout.offer(texts[0]!) : Effect.asVoid(stdout.offerAll(texts)),
+          chunk.length === 1 ? stdout.offer(Chunk.unsafeHead(chunk)) : Effect.asVoid(stdout.offerAll(chunk)),
           handedOn
         )
       }),
-      Effect.zipRight(Effect.suspend(() => {
-        const rest = decoder.end()
-        return rest.length > 0 && consumed ? stdout.offer(rest) : Effect.void
-      })),
       Effect.matchCauseEffect({
         onFailure: (cause) => stdout.fail(new ClaudeError.ReadError({ cause: Cause.squash(cause) })),
         onSuccess: () => stdout.end

@@ -39,7 +39,7 @@ export const spawnPty: Spawn = (spec) =>
     )
     return {
       pid: pty.pid,
-      output: Stream.mapError(pty.output, (cause) => new ClaudeError.ReadError({ cause })),
+      output: Stream.mapError(pty.outputBytes, (cause) => new ClaudeError.ReadError({ cause })),
       stderrTail: Effect.succeed([]),
       signal: pty.signal,
       exitStatus: pty.exitStatus,

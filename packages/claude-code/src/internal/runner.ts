@@ -10,7 +10,7 @@ import * as ClaudeError from "../ClaudeError.js"
 import * as ClaudeEvent from "../ClaudeEvent.js"
 import * as ClaudeResult from "../ClaudeResult.js"
 import { buildArgs, validate } from "./args.js"
-import { makeLineSplitter } from "./lines.js"
+import { makeByteLineSplitter } from "./lines.js"
 import { recorder } from "./record.js"
 import { type Child, loadSpawn } from "./transport.js"
 
@@ -100,10 +100,10 @@ const logDiagnostics = (diagnostics: ReadonlyArray<ClaudeEvent.Diagnostic>): Eff
       }`
     ), { discard: true }).pipe(Effect.annotateLogs({ module: "effect-claude-code" }))
 
-/** Text of the output in, events out. */
+/** Bytes of the output in, events out. */
 type DecodeChannel = Channel.Channel<
   Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
-  Chunk.Chunk<string>,
+  Chunk.Chunk<Uint8Array>,
   ClaudeError.ClaudeCodeError,
   ClaudeError.ClaudeCodeError,
   void,
@@ -194,12 +194,12 @@ export const streamWith = (
       )
     }
 
-    // One pass over each chunk of output text: split it into lines, record them, decode them,
+    // One pass over each chunk of output bytes: split it into lines, record them, decode them,
     // advance the fold, keep diagnostics (fused into one stage: a PTY delivers ~4 KiB per read,
     // so every per-chunk stage is paid thousands of times in a long run). The loop stops reading
     // at the `result` event (the turn is over) and, on an undecodable line, first emits the
     // events decoded before it, then fails naming that line.
-    const splitter = makeLineSplitter()
+    const splitter = makeByteLineSplitter()
     const lines: Array<string> = []
     const decodeChunk = (last: boolean): DecodeChannel => {
       if (lines.length === 0) return last ? Channel.void : decodeLoop
@@ -247,8 +247,8 @@ export const streamWith = (
       return Channel.zipRight(emit, decodeLoop)
     }
     const decodeLoop: DecodeChannel = Channel.readWithCause({
-      onInput: (texts: Chunk.Chunk<string>) => {
-        for (const text of texts) splitter.push(text, lines)
+      onInput: (reads: Chunk.Chunk<Uint8Array>) => {
+        for (const bytes of reads) splitter.push(bytes, lines)
         return decodeChunk(false)
       },
       onFailure: Channel.failCause,
@@ -258,7 +258,7 @@ export const streamWith = (
       }
     })
 
-    let output: Stream.Stream<string, ClaudeError.ClaudeCodeError> = child.output
+    let output: Stream.Stream<Uint8Array, ClaudeError.ClaudeCodeError> = child.output
     if (options.idleTimeout !== undefined) {
       const idle = options.idleTimeout
       output = output.pipe(

@@ -13,7 +13,7 @@ import * as ClaudeEvent from "../ClaudeEvent.js"
 import * as ClaudeResult from "../ClaudeResult.js"
 import type { Session } from "../Session.js"
 import { buildArgs, validate } from "./args.js"
-import { splitLines } from "./lines.js"
+import { splitLineBytes } from "./lines.js"
 import { DIAGNOSTIC_LINES, pushDiagnostic } from "./runner.js"
 import { type Child, loadSpawn } from "./transport.js"
 
@@ -79,7 +79,7 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
         // Runs before the child's escalation (finalizers run in reverse): closing stdin lets the
         // CLI finish and exit on its own within the grace period.
         yield* Effect.addFinalizer(() => Queue.shutdown(input))
-        const pull = yield* Stream.toPull(ClaudeEvent.decodeLines(splitLines(child.output)))
+        const pull = yield* Stream.toPull(ClaudeEvent.decodeLines(splitLineBytes(child.output)))
         return { child, pull }
       })
       const { child, pull } = yield* Scope.extend(acquire, scope).pipe(

@@ -14,8 +14,11 @@ export interface ExitInfo {
 /** What the runner needs from a started CLI process, whatever carries its bytes. @internal */
 export interface Child {
   readonly pid: number
-  /** stdout (and, on a PTY, stderr) as text chunks; ends when the process is gone and drained. */
-  readonly output: Stream.Stream<string, ClaudeError.ReadError>
+  /**
+   * stdout (and, on a PTY, stderr) as the bytes read; ends when the process is gone and drained.
+   * Bytes, not text: the runner splits lines on the byte `\n` and decodes each line on its own.
+   */
+  readonly output: Stream.Stream<Uint8Array, ClaudeError.ReadError>
   /** The last lines the process wrote to a separate stderr (pipes only; empty on a PTY). */
   readonly stderrTail: Effect.Effect<ReadonlyArray<string>>
   /** Send a signal to the process group; a no-op once it is gone. */
