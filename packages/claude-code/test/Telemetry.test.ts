@@ -478,6 +478,25 @@ describe("logs", () => {
       }))
   }
 
+  it.scopedLive("debug logs are the run span's events when Debug is on; at the default level there are none", () =>
+    Effect.gen(function*() {
+      const options = yield* fake("pipe", "echo")
+      const logEvents = (spans: ReadonlyArray<RecordedSpan>) =>
+        endedSpan(spans, "ClaudeCode.run").span.events.map((event) => event.name).filter((name) =>
+          name.startsWith("Claude Code")
+        )
+      const on = yield* traced(withCapturedLogs(ClaudeCode.run(prompt, options)))
+      assert.deepStrictEqual(logEvents(on.spans), [
+        "Claude Code run starting",
+        "Claude Code session started",
+        "Claude Code result"
+      ])
+      // Effect's default minimum level (Info) drops Debug logs, and the span gets no log events
+      const off = yield* traced(ClaudeCode.run(prompt, options).pipe(Logger.withMinimumLogLevel(LogLevel.Info)))
+      assert.isTrue(Exit.isSuccess(off.exit))
+      assert.deepStrictEqual(logEvents(off.spans), [])
+    }))
+
   it.scopedLive("failures are logged with the error tag and facts, never the prompt or a key", () =>
     Effect.gen(function*() {
       const failed = yield* fake("pipe", "exit-no-result", secrets)

@@ -10,6 +10,8 @@ import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import * as LogLevel from "effect/LogLevel"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -272,12 +274,24 @@ const annotations = (run: Run): Record<string, unknown> => ({
   ...(run.model === undefined ? {} : { model: run.model })
 })
 
+/**
+ * A Debug log of the run (an event of its span), built and run only when Debug logs are on (the
+ * minimum log level is Debug or lower): below that every logger drops it anyway, and building its
+ * annotations and span was most of what the telemetry cost a run before the CLI was spawned.
+ */
+const logDebug = (
+  run: { readonly span: Tracer.Span },
+  message: string,
+  annotations: () => Record<string, unknown>
+): Effect.Effect<void> =>
+  Effect.flatMap(FiberRef.get(FiberRef.currentMinimumLogLevel), (minimum) =>
+    LogLevel.greaterThan(minimum, LogLevel.Debug)
+      ? Effect.void
+      : Effect.logDebug(message).pipe(Effect.annotateLogs(annotations()), Effect.withParentSpan(run.span)))
+
 const logInit = (run: Run): Effect.Effect<void> => {
   run.initToLog = false
-  return Effect.logDebug("Claude Code session started").pipe(
-    Effect.annotateLogs(annotations(run)),
-    Effect.withParentSpan(run.span)
-  )
+  return logDebug(run, "Claude Code session started", () => annotations(run))
 }
 
 const begin = (
@@ -304,17 +318,15 @@ const begin = (
     if (options.model !== undefined) span.attribute(ATTR + "model", options.model)
     yield* Metric.increment(Metric.tagged(runsStarted, "transport", transport))
     yield* Metric.incrementBy(runsActive, 1)
-    yield* Effect.logDebug("Claude Code run starting").pipe(
-      Effect.annotateLogs({
-        module: "effect-claude-code",
-        transport,
-        executable: options.executable ?? "claude",
-        promptLength: prompt.length,
-        ...(options.model === undefined ? {} : { model: options.model })
-      })
-    )
+    yield* logDebug(run, "Claude Code run starting", () => ({
+      module: "effect-claude-code",
+      transport,
+      executable: options.executable ?? "claude",
+      promptLength: prompt.length,
+      ...(options.model === undefined ? {} : { model: options.model })
+    }))
     return run
-  }).pipe(Effect.withParentSpan(span)) // the logs are the run span's events
+  })
 
 /** The error tag a failed or interrupted run is counted under. */
 const failureTag = (cause: Cause.Cause<ClaudeError.ClaudeCodeError>): string =>
@@ -340,19 +352,17 @@ const end = (run: Run, exit: Exit.Exit<unknown, ClaudeError.ClaudeCodeError>): E
       run.span.attribute(ATTR + "error", tag)
       effects.push(
         Metric.increment(Metric.tagged(Metric.tagged(runsFailed, "transport", run.transport), "error", tag)),
-        Effect.logDebug("Claude Code run failed").pipe(
-          Effect.annotateLogs({
-            ...annotations(run),
-            error: tag,
-            durationMs: elapsed,
-            ...(Option.isSome(error) && error.value._tag === "ClaudeFailure" && error.value.apiErrorStatus !== undefined
-              ? { apiErrorStatus: error.value.apiErrorStatus }
-              : {}),
-            ...(Option.isSome(error) && error.value._tag === "ProcessError"
-              ? { exitCode: error.value.exitCode, signal: error.value.signal }
-              : {})
-          })
-        )
+        logDebug(run, "Claude Code run failed", () => ({
+          ...annotations(run),
+          error: tag,
+          durationMs: elapsed,
+          ...(Option.isSome(error) && error.value._tag === "ClaudeFailure" && error.value.apiErrorStatus !== undefined
+            ? { apiErrorStatus: error.value.apiErrorStatus }
+            : {}),
+          ...(Option.isSome(error) && error.value._tag === "ProcessError"
+            ? { exitCode: error.value.exitCode, signal: error.value.signal }
+            : {})
+        }))
       )
     } else {
       effects.push(Metric.increment(Metric.tagged(runsFinished, "transport", run.transport)))
@@ -365,20 +375,18 @@ const end = (run: Run, exit: Exit.Exit<unknown, ClaudeError.ClaudeCodeError>): E
         Metric.incrementBy(tokenCacheRead, summary.cacheReadInputTokens),
         Metric.incrementBy(tokenCacheCreation, summary.cacheCreationInputTokens),
         Metric.incrementBy(costUsd, summary.costUsd),
-        Effect.logDebug("Claude Code result").pipe(
-          Effect.annotateLogs({
-            ...annotations(run),
-            isError: summary.isError,
-            costUsd: summary.costUsd,
-            numTurns: summary.numTurns,
-            inputTokens: summary.inputTokens,
-            outputTokens: summary.outputTokens,
-            durationMs: summary.durationMs
-          })
-        )
+        logDebug(run, "Claude Code result", () => ({
+          ...annotations(run),
+          isError: summary.isError,
+          costUsd: summary.costUsd,
+          numTurns: summary.numTurns,
+          inputTokens: summary.inputTokens,
+          outputTokens: summary.outputTokens,
+          durationMs: summary.durationMs
+        }))
       )
     }
-    return Effect.all(effects, { discard: true }).pipe(Effect.withParentSpan(run.span))
+    return Effect.all(effects, { discard: true })
   })
 
 /**
