@@ -284,10 +284,13 @@ const logDebug = (
   message: string,
   annotations: () => Record<string, unknown>
 ): Effect.Effect<void> =>
-  Effect.flatMap(FiberRef.get(FiberRef.currentMinimumLogLevel), (minimum) =>
-    LogLevel.greaterThan(minimum, LogLevel.Debug)
-      ? Effect.void
-      : Effect.logDebug(message).pipe(Effect.annotateLogs(annotations()), Effect.withParentSpan(run.span)))
+  Effect.flatMap(
+    FiberRef.get(FiberRef.currentMinimumLogLevel),
+    (minimum) =>
+      LogLevel.greaterThan(minimum, LogLevel.Debug)
+        ? Effect.void
+        : Effect.logDebug(message).pipe(Effect.annotateLogs(annotations()), Effect.withParentSpan(run.span))
+  )
 
 const logInit = (run: Run): Effect.Effect<void> => {
   run.initToLog = false
