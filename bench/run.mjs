@@ -58,6 +58,7 @@ const CONTESTANTS = [
   { name: "raw-pipe", argv: [path.join(here, "contestants/raw-pipe.mjs")], raw: "raw-pipe" },
   { name: "raw-pty", argv: [path.join(here, "contestants/raw-pty.mjs")], raw: "raw-pty" },
   { name: "sdk", argv: [path.join(here, "contestants/sdk.mjs")], raw: "raw-pipe" },
+  { name: "effect-floor", argv: [built("effect-floor")], raw: "raw-pipe" },
   { name: "ours-pipe", argv: [built("ours-pipe")], raw: "raw-pipe" },
   { name: "ours-pty", argv: [built("ours-pty")], raw: "raw-pty" }
 ]
@@ -226,6 +227,19 @@ const report = {
 }
 const targets = []
 const target = (name, ok, detail) => targets.push({ name, ok, detail })
+/** What the Effect floor (effect-floor) costs, and ours over it: context for the targets. */
+const floors = []
+const floor = (scenario, s) => {
+  if (!s.has("effect-floor")) return
+  const f = s.get("effect-floor")
+  const raw = s.get("raw-pipe")
+  const ours = s.get("ours-pipe")
+  floors.push([
+    scenario,
+    `${f2(ratio(f.wallMs, raw.wallMs))} × wall, ${signed(f.rssMiB - raw.rssMiB)} MiB`,
+    `${f2(ratio(ours.wallMs, f.wallMs))} × wall, ${signed(ours.rssMiB - f.rssMiB)} MiB`
+  ])
+}
 
 out(`# effect-claude-code benchmark`)
 out()
@@ -282,6 +296,14 @@ if (only.includes("startup")) {
   for (const name of ["ours-pipe", "ours-pty"]) {
     const d = s.get(name).wallMs - rawWall
     target(`one-event run ≤ 50 ms over raw pipes (${name})`, d <= 50, `${signed(d)} ms`)
+  }
+  if (s.has("effect-floor")) {
+    const f = s.get("effect-floor")
+    floors.push([
+      "one event (start-up)",
+      `${signed(f.wallMs - rawWall)} ms wall, ${signed(f.rssMiB - s.get("raw-pipe").rssMiB)} MiB`,
+      `${signed(s.get("ours-pipe").wallMs - f.wallMs)} ms wall, ${signed(s.get("ours-pipe").rssMiB - f.rssMiB)} MiB`
+    ])
   }
 }
 
@@ -341,6 +363,7 @@ if (only.includes("fold")) {
     )
     out()
     throughputTable(s, n)
+    floor(`fold N = ${n}`, s)
     if (n === FOLD_NS.at(-1)) {
       for (
         const [ours, raw, limit, what] of [["ours-pipe", "raw-pipe", 1.25, "pipe transport"], [
@@ -389,6 +412,7 @@ if (only.includes("stream")) {
     )
     out()
     throughputTable(s, n)
+    floor(`stream N = ${n}`, s)
     for (const [ours, raw] of [["ours-pipe", "raw-pipe"], ["ours-pty", "raw-pty"]]) {
       const d = s.get(ours).rssMiB - s.get(raw).rssMiB
       target(`peak RSS ≤ ${raw} + 15 MiB, stream N = ${n} (${ours})`, d <= 15, `${signed(d)} MiB`)
@@ -497,6 +521,18 @@ out(`## Targets`)
 out()
 table(["target", "result", "measured"], targets.map((t) => [t.name, t.ok ? "met" : "MISSED", t.detail]))
 out()
+if (floors.length > 0) {
+  out(`### The Effect floor`)
+  out()
+  out(
+    "`effect-floor` reads the fake through `@effect/platform`'s command executor as an Effect `Stream` and " +
+      "`JSON.parse`s each line, nothing else (no validation, no library): what any Effect-based reader pays over raw pipes. " +
+      "`ours-pipe` over it is what the library itself costs."
+  )
+  out()
+  table(["scenario", "effect-floor over raw-pipe", "ours-pipe over effect-floor"], floors)
+  out()
+}
 out(`load average after: ${report.loadAfter}`)
 if (failures.length > 0) {
   out()
