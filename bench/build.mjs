@@ -14,7 +14,9 @@ export const build = async () => {
     // mirror the common source directory and put the contestants under results/build/contestants/)
     entryPoints: {
       ...Object.fromEntries(
-        ["ours-pipe", "ours-pty", "interrupt", "effect-floor"].map((name) => [name, path.join(here, `contestants/${name}.ts`)])
+        ["ours-pipe", "ours-pty", "interrupt", "effect-floor"].map((
+          name
+        ) => [name, path.join(here, `contestants/${name}.ts`)])
       ),
       stages: path.join(here, "stages.ts"),
       transport: path.join(here, "transport.ts")
