@@ -1895,36 +1895,49 @@ const decodeContentBlockDelta = (json: Json): StreamEvent | undefined => {
   if (!isObject(payload) || payload.type !== "content_block_delta") return undefined
   const index = payload.index
   const delta = payload.delta
-  if (typeof index !== "number" || !isObject(delta) || typeof delta.type !== "string") return undefined
-  const field = deltaFields[delta.type]
-  if (field === undefined) return undefined
-  const value = delta[field]
-  if (typeof value !== "string") return undefined
+  if (typeof index !== "number" || !isObject(delta)) return undefined
+  const deltaType = delta.type
+  let wireDelta: Json
+  if (deltaType === "text_delta") {
+    // nearly every line: a literal with fixed keys (one hidden class), not a computed key
+    const text = delta.text
+    if (typeof text !== "string") return undefined
+    wireDelta = { type: "text_delta", text }
+  } else {
+    if (typeof deltaType !== "string") return undefined
+    const field = deltaFields[deltaType]
+    if (field === undefined) return undefined
+    const value = delta[field]
+    if (typeof value !== "string") return undefined
+    wireDelta = { type: deltaType, [field]: value }
+  }
+  // Each optional field read and checked by name (not in a loop over the keys, whose keyed
+  // stores V8 cannot specialise), then set in one fixed order.
+  const parent = json.parent_tool_use_id
+  const session_id = json.session_id
+  const uuid = json.uuid
+  const api_message_id = json.api_message_id
+  const thinking_display = json.thinking_display
+  const ttft = json.ttft_ms
+  if (
+    (parent !== undefined && parent !== null && typeof parent !== "string") ||
+    !isOptionalString(session_id) || !isOptionalString(uuid) || !isOptionalString(api_message_id) ||
+    !isOptionalString(thinking_display) || (ttft !== undefined && typeof ttft !== "number")
+  ) return undefined
   const event: { -readonly [K in keyof StreamEvent]?: unknown } = Object.create(StreamEvent.prototype)
   event.type = "stream_event"
-  event.event = { type: "content_block_delta", index, delta: { type: delta.type, [field]: value } }
-  const parent = json.parent_tool_use_id
-  if (parent !== undefined) {
-    if (parent !== null && typeof parent !== "string") return undefined
-    event.parent_tool_use_id = parent
-  }
-  for (const key of stringKeys) {
-    const v = json[key]
-    if (v !== undefined) {
-      if (typeof v !== "string") return undefined
-      event[key] = v
-    }
-  }
-  const ttft = json.ttft_ms
-  if (ttft !== undefined) {
-    if (typeof ttft !== "number") return undefined
-    event.ttft_ms = ttft
-  }
+  event.event = { type: "content_block_delta", index, delta: wireDelta }
+  if (parent !== undefined) event.parent_tool_use_id = parent
+  if (session_id !== undefined) event.session_id = session_id
+  if (uuid !== undefined) event.uuid = uuid
+  if (api_message_id !== undefined) event.api_message_id = api_message_id
+  if (thinking_display !== undefined) event.thinking_display = thinking_display
+  if (ttft !== undefined) event.ttft_ms = ttft
   event._tag = "StreamEvent"
   return event as StreamEvent
 }
 
-const stringKeys = ["session_id", "uuid", "api_message_id", "thinking_display"] as const
+const isOptionalString = (u: unknown): boolean => u === undefined || typeof u === "string"
 
 const decodeStreamEventSchema = eventDecoder(StreamEvent, "StreamEvent")
 
