@@ -15,7 +15,7 @@ import * as Stream from "effect/Stream"
 import { execFileSync } from "node:child_process"
 import * as ClaudeEvent from "../packages/claude-code/src/ClaudeEvent.js"
 import * as ClaudeResult from "../packages/claude-code/src/ClaudeResult.js"
-import { makeLineSplitter, splitLines } from "../packages/claude-code/src/internal/lines.js"
+import { makeByteLineSplitter, makeLineSplitter, splitLineBytes } from "../packages/claude-code/src/internal/lines.js"
 import { FAKE, FAKE_ARGS } from "./contestants/common.mjs"
 
 const N = Number(process.argv[2] ?? 100_000)
@@ -34,6 +34,14 @@ const chunk = (s: string, size: number) => {
 }
 const pipeChunks = chunk(text, 65536)
 const ptyChunks = chunk(text.replace(/\n/g, "\r\n"), 4095)
+/** The bytes as the transports deliver them: 64 KiB reads from a pipe, 4 KiB reads with \r\n from a terminal. */
+const byteChunks = (b: Buffer, size: number) => {
+  const out: Array<Buffer> = []
+  for (let i = 0; i < b.length; i += size) out.push(b.subarray(i, i + size))
+  return out
+}
+const pipeReads = byteChunks(bytes, 65536)
+const ptyReads = byteChunks(Buffer.from(text.replace(/\n/g, "\r\n"), "utf8"), 4095)
 const parsed = lines.map((l) => JSON.parse(l))
 const decoded = lines.map((l, i) => Either.getOrThrow(ClaudeEvent.decodeLine(l, i + 1)))
 
@@ -66,21 +74,35 @@ const measureAsync = async (stage: string, run: () => Promise<unknown>) => {
 }
 
 let sink: unknown
-// --- splitting
-measure("split: makeLineSplitter, 64 KiB chunks (pipe)", () => {
-  const s = makeLineSplitter()
+// --- splitting (the lines of each chunk are dropped once split, as the runner decodes them per chunk)
+const splitEach = <C>(
+  make: () => { push: (c: C, out: Array<string>) => void; end: (out: Array<string>) => void },
+  chunks: Array<C>
+) => {
+  const s = make()
   const out: Array<string> = []
-  for (const c of pipeChunks) s.push(c, out)
+  let n = 0
+  for (const c of chunks) {
+    s.push(c, out)
+    n += out.length
+    out.length = 0
+  }
   s.end(out)
-  sink = out
-})
-measure("split: makeLineSplitter, 4 KiB chunks with \\r\\n (PTY)", () => {
-  const s = makeLineSplitter()
-  const out: Array<string> = []
-  for (const c of ptyChunks) s.push(c, out)
-  s.end(out)
-  sink = out
-})
+  sink = n + out.length
+}
+measure(
+  "split: makeByteLineSplitter, 64 KiB reads (pipe; what the runner uses)",
+  () => splitEach(makeByteLineSplitter, pipeReads)
+)
+measure("split: makeByteLineSplitter, 4 KiB reads with \\r\\n (PTY)", () => splitEach(makeByteLineSplitter, ptyReads))
+measure(
+  "split: makeLineSplitter on text already decoded, 64 KiB chunks (pipe; decoding not counted)",
+  () => splitEach(makeLineSplitter, pipeChunks)
+)
+measure(
+  "split: makeLineSplitter on text already decoded, 4 KiB chunks with \\r\\n (PTY)",
+  () => splitEach(makeLineSplitter, ptyChunks)
+)
 // --- decoding
 measure("parse: JSON.parse only", () => {
   for (const l of lines) sink = JSON.parse(l)
@@ -146,22 +168,22 @@ measure("fold: mutable accumulator, text += delta only (sketch: lower bound)", (
   sink = acc
 })
 // --- whole in-process pipeline (Effect streams), as the runner composes it
-const pipeline = (chunks: Array<string>) =>
+const pipeline = (chunks: Array<Buffer>) =>
   Effect.runPromise(
     Stream.fromChunk(Chunk.unsafeFromArray(chunks)).pipe(
       Stream.rechunk(1), // one chunk per read, as a transport delivers them
-      splitLines,
+      splitLineBytes,
       ClaudeEvent.decodeLines,
       ClaudeResult.fold
     )
   )
 await measureAsync(
   "pipeline: Stream split + decodeLines + ClaudeResult.fold, 64 KiB chunks",
-  () => pipeline(pipeChunks)
+  () => pipeline(pipeReads)
 )
-await measureAsync("pipeline: same, 4 KiB chunks with \\r\\n (PTY)", () => pipeline(ptyChunks))
-const syncAll = (chunks: Array<string>) => {
-  const s = makeLineSplitter()
+await measureAsync("pipeline: same, 4 KiB chunks with \\r\\n (PTY)", () => pipeline(ptyReads))
+const syncAll = (chunks: Array<Buffer>) => {
+  const s = makeByteLineSplitter()
   const folder = new ClaudeResult.Folder()
   const out: Array<string> = []
   for (const c of chunks) {
@@ -176,9 +198,9 @@ const syncAll = (chunks: Array<string>) => {
 }
 measure(
   "pipeline: the same three stages in one plain loop, 64 KiB chunks (no Effect streams)",
-  () => (sink = syncAll(pipeChunks))
+  () => (sink = syncAll(pipeReads))
 )
-measure("pipeline: the same three stages in one plain loop, 4 KiB chunks (PTY)", () => (sink = syncAll(ptyChunks)))
+measure("pipeline: the same three stages in one plain loop, 4 KiB chunks (PTY)", () => (sink = syncAll(ptyReads)))
 
 void sink
 console.log(`\nstages: ${lines.length} lines (${(bytes.length / 1048576).toFixed(1)} MiB), median of ${REPS}\n`)
