@@ -1899,10 +1899,13 @@ const decodeContentBlockDelta = (json: Json): StreamEvent | undefined => {
   const deltaType = delta.type
   let wireDelta: Json
   if (deltaType === "text_delta") {
-    // nearly every line: a literal with fixed keys (one hidden class), not a computed key
+    // nearly every line: fixed keys set in one order (one hidden class), not a computed key
     const text = delta.text
     if (typeof text !== "string") return undefined
-    wireDelta = { type: "text_delta", text }
+    const textDelta = plainObject()
+    textDelta.type = "text_delta"
+    textDelta.text = text
+    wireDelta = textDelta
   } else {
     if (typeof deltaType !== "string") return undefined
     const field = deltaFields[deltaType]
@@ -1926,7 +1929,11 @@ const decodeContentBlockDelta = (json: Json): StreamEvent | undefined => {
   ) return undefined
   const event: { -readonly [K in keyof StreamEvent]?: unknown } = Object.create(StreamEvent.prototype)
   event.type = "stream_event"
-  event.event = { type: "content_block_delta", index, delta: wireDelta }
+  const inner = plainObject()
+  inner.type = "content_block_delta"
+  inner.index = index
+  inner.delta = wireDelta
+  event.event = inner
   if (parent !== undefined) event.parent_tool_use_id = parent
   if (session_id !== undefined) event.session_id = session_id
   if (uuid !== undefined) event.uuid = uuid
@@ -1938,6 +1945,17 @@ const decodeContentBlockDelta = (json: Json): StreamEvent | undefined => {
 }
 
 const isOptionalString = (u: unknown): boolean => u === undefined || typeof u === "string"
+
+/**
+ * A plain object (as `{}`) made without an object literal. V8 tracks how many objects of each
+ * literal survive a young-generation collection; a chunk of events is alive while the consumer
+ * has it, so right after the decoder is (re)optimised nearly all recent delta objects are alive at
+ * a collection, and V8 then allocates every later one straight in the old generation
+ * ("pretenuring"), which grows until a full collection: peak memory then grew with the length of
+ * a stream (1M streamed events: 72-97 MiB heap, against 56-58 MiB with `--no-allocation-site-pretenuring`)
+ * and decoding got slower. Objects not made from a literal are never pretenured.
+ */
+const plainObject = (): { [key: string]: unknown } => Object.create(Object.prototype)
 
 const decodeStreamEventSchema = eventDecoder(StreamEvent, "StreamEvent")
 
