@@ -282,14 +282,14 @@ const annotations = (run: Run): Record<string, unknown> => ({
 const logDebug = (
   run: { readonly span: Tracer.Span },
   message: string,
-  annotations: () => Record<string, unknown>
+  fields: () => Record<string, unknown>
 ): Effect.Effect<void> =>
   Effect.flatMap(
     FiberRef.get(FiberRef.currentMinimumLogLevel),
     (minimum) =>
       LogLevel.greaterThan(minimum, LogLevel.Debug)
         ? Effect.void
-        : Effect.logDebug(message).pipe(Effect.annotateLogs(annotations()), Effect.withParentSpan(run.span))
+        : Effect.logDebug(message).pipe(Effect.annotateLogs(fields()), Effect.withParentSpan(run.span))
   )
 
 const logInit = (run: Run): Effect.Effect<void> => {
