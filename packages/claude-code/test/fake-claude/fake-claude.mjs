@@ -36,7 +36,20 @@ const flag = (name) => {
 const sessionId = flag("--session-id") ?? flag("--resume") ?? "00000000-0000-4000-8000-000000000001"
 const model = flag("--model") ?? "claude-fake-1"
 
-const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n")
+let batch // while set (see `together`), lines are collected here instead of written
+const out = (obj) => {
+  const line = JSON.stringify(obj) + "\n"
+  if (batch !== undefined) batch += line
+  else process.stdout.write(line)
+}
+/** Writes the lines `write` produces in one write, so that no reader sees some of them before the others are written. */
+const together = (write) => {
+  batch = ""
+  write()
+  const text = batch
+  batch = undefined
+  process.stdout.write(text)
+}
 const init = () =>
   out({
     type: "system",
@@ -169,8 +182,13 @@ const modes = {
         (error) => report(error ? error.code ?? String(error) : "ok")
       )
     })
-    init()
-    assistant("partial answer")
+    // One write: the test kills the parent as soon as it has seen `init`; a second write could
+    // come after that (this process descheduled between the two) and fail with EPIPE before any
+    // SIGINT, crashing this process.
+    together(() => {
+      init()
+      assistant("partial answer")
+    })
     forever()
   },
   "crash-mid-line"() {
