@@ -1,7 +1,7 @@
 import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as Command from "@effect/platform/Command"
 import * as CommandExecutor from "@effect/platform/CommandExecutor"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { PtyProcess } from "effect-pty"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
@@ -24,7 +24,21 @@ const STDERR_LINES = 40
  */
 const DRAIN_WINDOW_MILLIS = 200
 
-const executorLayer = NodeCommandExecutor.layer.pipe(Layer.provide(NodeFileSystem.layer))
+let executor: CommandExecutor.CommandExecutor | undefined
+
+/**
+ * The command executor, built once (it holds no resources). Its file system is only used to check
+ * that the working directory exists, which `PtyProcess.preflight` has done before (with a typed
+ * reason): a file system whose `access` succeeds spares building Node's (and loading its 31 KB)
+ * for every run.
+ */
+const commandExecutor = (): CommandExecutor.CommandExecutor =>
+  executor ??= Effect.runSync(
+    Effect.provide(
+      CommandExecutor.CommandExecutor,
+      NodeCommandExecutor.layer.pipe(Layer.provide(FileSystem.layerNoop({ access: () => Effect.void })))
+    )
+  )
 
 const signalName = (signal: string | null): string | null => signal
 
@@ -61,8 +75,9 @@ export const spawnPipe: Spawn = (spec) =>
       Command.stdin("pipe"),
       spec.cwd !== undefined ? Command.workingDirectory(spec.cwd) : (c) => c
     )
-    const executor = yield* Effect.provide(CommandExecutor.CommandExecutor, executorLayer)
-    const proc = yield* executor.start(command).pipe(Effect.mapError((cause) => toSpawnError("Unknown", cause)))
+    const proc = yield* commandExecutor().start(command).pipe(
+      Effect.mapError((cause) => toSpawnError("Unknown", cause))
+    )
     const pid = proc.pid
     // Its finalizer runs after the escalation's: a stream of input (a streaming session) can end,
     // closing stdin, while the CLI is given its grace period.
