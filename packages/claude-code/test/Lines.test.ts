@@ -16,6 +16,16 @@ import { ndjsonFixtures, ptyFixture, ptyFixtures, randomByteChunks, randomChunks
 const collectLines = (chunks: ReadonlyArray<string>, rechunk = 1) =>
   Stream.fromIterable(chunks).pipe(Stream.rechunk(rechunk), splitLines, Stream.runCollect, Effect.map(Chunk.toArray))
 
+/** What `split` makes of one input followed by a failure (the complete lines, then the failure). */
+const beforeFailure = <I>(input: I, split: (self: Stream.Stream<I, string>) => Stream.Stream<string, string>) =>
+  Stream.make(input).pipe(
+    Stream.concat(Stream.fail("boom")),
+    split,
+    Stream.either,
+    Stream.runCollect,
+    Effect.map(Chunk.toArray)
+  )
+
 describe("splitAll / splitLines", () => {
   it("splits on \\n, drops \\r, skips blank lines, emits a last line without newline", () => {
     assert.deepStrictEqual(splitAll(["a\nb\r\n\n  \r\n\t\nc"]), ["a", "b", "c"])
@@ -134,13 +144,7 @@ describe("splitAll / splitLines", () => {
 
   it.effect("a failure of the input is passed on after the complete lines before it", () =>
     Effect.gen(function*() {
-      const results = yield* Stream.fromIterable(["a\nb\nunfinished"]).pipe(
-        Stream.concat(Stream.fail("boom")),
-        splitLines,
-        Stream.either,
-        Stream.runCollect,
-        Effect.map(Chunk.toArray)
-      )
+      const results = yield* beforeFailure("a\nb\nunfinished", splitLines)
       assert.deepStrictEqual(results, [Either.right("a"), Either.right("b"), Either.left("boom")])
     }))
 
@@ -236,13 +240,7 @@ describe("makeByteLineSplitter / splitLineBytes (bytes split on \\n, each line d
         Effect.map(Chunk.toArray)
       )
       assert.deepStrictEqual(lines, splitAll([new TextDecoder().decode(bytes)]))
-      const results = yield* Stream.make(utf8("a\nb\nunfinished")).pipe(
-        Stream.concat(Stream.fail("boom")),
-        splitLineBytes,
-        Stream.either,
-        Stream.runCollect,
-        Effect.map(Chunk.toArray)
-      )
+      const results = yield* beforeFailure(utf8("a\nb\nunfinished"), splitLineBytes)
       assert.deepStrictEqual(results, [Either.right("a"), Either.right("b"), Either.left("boom")])
     }))
 })
