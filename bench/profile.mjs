@@ -35,7 +35,8 @@ const entry = {
   "raw-pty": path.join(here, "contestants/raw-pty.mjs"),
   sdk: path.join(here, "contestants/sdk.mjs"),
   "ours-pipe": built("ours-pipe"),
-  "ours-pty": built("ours-pty")
+  "ours-pty": built("ours-pty"),
+  "effect-floor": built("effect-floor")
 }
 const profDir = path.join(here, "results/prof")
 fs.mkdirSync(profDir, { recursive: true })

@@ -15,6 +15,7 @@ import * as Stream from "effect/Stream"
 import { execFileSync } from "node:child_process"
 import * as ClaudeEvent from "../packages/claude-code/src/ClaudeEvent.js"
 import * as ClaudeResult from "../packages/claude-code/src/ClaudeResult.js"
+import { decodeDeltaLine } from "../packages/claude-code/src/internal/deltaBytes.js"
 import { makeByteLineSplitter, makeLineSplitter, splitLineBytes } from "../packages/claude-code/src/internal/lines.js"
 import { FAKE, FAKE_ARGS } from "./contestants/common.mjs"
 
@@ -182,14 +183,19 @@ await measureAsync(
   () => pipeline(pipeReads)
 )
 await measureAsync("pipeline: same, 4 KiB chunks with \\r\\n (PTY)", () => pipeline(ptyReads))
-const syncAll = (chunks: Array<Buffer>) => {
-  const s = makeByteLineSplitter()
+const syncAll = (chunks: Array<Buffer>, fast?: typeof decodeDeltaLine) => {
+  const s = makeByteLineSplitter(fast)
   const folder = new ClaudeResult.Folder()
-  const out: Array<string> = []
+  const out: Array<string | ClaudeEvent.StreamEvent> = []
   for (const c of chunks) {
     s.push(c, out)
     for (let i = 0; i < out.length; i++) {
-      const d = ClaudeEvent.decodeLine(out[i]!, i)
+      const line = out[i]!
+      if (typeof line !== "string") {
+        folder.add(line)
+        continue
+      }
+      const d = ClaudeEvent.decodeLine(line, i)
       if (Either.isRight(d)) folder.add(d.right)
     }
     out.length = 0
@@ -201,6 +207,24 @@ measure(
   () => (sink = syncAll(pipeReads))
 )
 measure("pipeline: the same three stages in one plain loop, 4 KiB chunks (PTY)", () => (sink = syncAll(ptyReads)))
+measure(
+  "pipeline: the same, delta lines decoded from their bytes (decodeDeltaLine; what the runner does), 64 KiB chunks",
+  () => (sink = syncAll(pipeReads, decodeDeltaLine))
+)
+measure(
+  "pipeline: the same, delta lines decoded from their bytes, 4 KiB chunks (PTY)",
+  () => (sink = syncAll(ptyReads, decodeDeltaLine))
+)
+measure("decode: decodeDeltaLine alone on each line's bytes (the delta lines; others fall through)", () => {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  let from = 0
+  let nl = bytes.indexOf(10)
+  while (nl !== -1) {
+    sink = decodeDeltaLine(bytes, view, from, nl)
+    from = nl + 1
+    nl = bytes.indexOf(10, from)
+  }
+})
 
 void sink
 console.log(`\nstages: ${lines.length} lines (${(bytes.length / 1048576).toFixed(1)} MiB), median of ${REPS}\n`)

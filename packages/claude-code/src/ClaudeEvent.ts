@@ -1866,15 +1866,18 @@ const lazy = (compile: () => Decoder): Decoder => {
   return (input) => (decoder ??= compile())(input)
 }
 
-type Json = { readonly [key: string]: unknown }
+/** @internal */
+export type Json = { readonly [key: string]: unknown }
 
 const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null
 
 /**
  * The content deltas of a `content_block_delta`, by `type`: the field each carries. These are
  * nearly every line of a `--include-partial-messages` run.
+ *
+ * @internal
  */
-const deltaFields: Readonly<Record<string, string>> = {
+export const deltaFields: Readonly<Record<string, string>> = {
   text_delta: "text",
   input_json_delta: "partial_json",
   thinking_delta: "thinking",
@@ -1899,23 +1902,20 @@ const decodeContentBlockDelta = (json: Json): StreamEvent | undefined => {
   const deltaType = delta.type
   let wireDelta: Json
   if (deltaType === "text_delta") {
-    // nearly every line: fixed keys set in one order (one hidden class), not a computed key
+    // nearly every line
     const text = delta.text
     if (typeof text !== "string") return undefined
-    const textDelta = plainObject()
-    textDelta.type = "text_delta"
-    textDelta.text = text
-    wireDelta = textDelta
+    wireDelta = makeWireDelta("text_delta", "text", text)
   } else {
     if (typeof deltaType !== "string") return undefined
     const field = deltaFields[deltaType]
     if (field === undefined) return undefined
     const value = delta[field]
     if (typeof value !== "string") return undefined
-    wireDelta = { type: deltaType, [field]: value }
+    wireDelta = makeWireDelta(deltaType, field, value)
   }
   // Each optional field read and checked by name (not in a loop over the keys, whose keyed
-  // stores V8 cannot specialise), then set in one fixed order.
+  // stores V8 cannot specialise).
   const parent = json.parent_tool_use_id
   const session_id = json.session_id
   const uuid = json.uuid
@@ -1927,12 +1927,56 @@ const decodeContentBlockDelta = (json: Json): StreamEvent | undefined => {
     !isOptionalString(session_id) || !isOptionalString(uuid) || !isOptionalString(api_message_id) ||
     !isOptionalString(thinking_display) || (ttft !== undefined && typeof ttft !== "number")
   ) return undefined
+  return makeDeltaEvent(
+    index,
+    wireDelta,
+    parent as string | null | undefined,
+    session_id as string | undefined,
+    uuid as string | undefined,
+    api_message_id as string | undefined,
+    thinking_display as string | undefined,
+    ttft as number | undefined
+  )
+}
+
+/**
+ * The `delta` of a `content_block_delta`, as the fast paths build it: `type` and its one field
+ * (see `deltaFields`), set in that order.
+ *
+ * @internal
+ */
+export const makeWireDelta = (type: string, field: string, value: string): Json => {
+  const delta = plainObject()
+  delta.type = type
+  if (field === "text") delta.text = value // nearly every line: a named store V8 specialises
+  else delta[field] = value
+  return delta
+}
+
+/**
+ * The {@link StreamEvent} of a `content_block_delta` whose fields have been checked (by
+ * {@link decodeParsedFast}, or by the byte-level fast path of the runner): the same event the Schema
+ * decoder makes, its fields set in one fixed order (one hidden class), the absent optional ones
+ * left out.
+ *
+ * @internal
+ */
+export const makeDeltaEvent = (
+  index: number,
+  delta: Json,
+  parent: string | null | undefined,
+  session_id: string | undefined,
+  uuid: string | undefined,
+  api_message_id: string | undefined,
+  thinking_display: string | undefined,
+  ttft: number | undefined
+): StreamEvent => {
   const event: { -readonly [K in keyof StreamEvent]?: unknown } = Object.create(StreamEvent.prototype)
   event.type = "stream_event"
   const inner = plainObject()
   inner.type = "content_block_delta"
   inner.index = index
-  inner.delta = wireDelta
+  inner.delta = delta
   event.event = inner
   if (parent !== undefined) event.parent_tool_use_id = parent
   if (session_id !== undefined) event.session_id = session_id

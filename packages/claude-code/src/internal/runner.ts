@@ -10,6 +10,7 @@ import * as ClaudeError from "../ClaudeError.js"
 import * as ClaudeEvent from "../ClaudeEvent.js"
 import * as ClaudeResult from "../ClaudeResult.js"
 import { buildArgs, validate } from "./args.js"
+import { decodeDeltaLine } from "./deltaBytes.js"
 import { makeByteLineSplitter } from "./lines.js"
 import { recorder } from "./record.js"
 import { type Child, loadSpawn } from "./transport.js"
@@ -199,12 +200,14 @@ export const streamWith = (
     // so every per-chunk stage is paid thousands of times in a long run). The loop stops reading
     // at the `result` event (the turn is over) and, on an undecodable line, first emits the
     // events decoded before it, then fails naming that line.
-    const splitter = makeByteLineSplitter()
-    const lines: Array<string> = []
+    // Without a recorder (which keeps each line's text), the delta lines are decoded from their
+    // bytes (see internal/deltaBytes.ts); every other line as text.
+    const splitter = makeByteLineSplitter(record === undefined ? decodeDeltaLine : undefined)
+    const lines: Array<string | ClaudeEvent.StreamEvent> = []
     const decodeChunk = (last: boolean): DecodeChannel => {
       if (lines.length === 0) return last ? Channel.void : decodeLoop
       if (record !== undefined) {
-        const failed = record(lines)
+        const failed = record(lines as Array<string>)
         if (failed !== undefined) return Channel.fail(failed)
       }
       const events: Array<ClaudeEvent.ClaudeEvent> = []
@@ -213,6 +216,12 @@ export const streamWith = (
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]!
         state.lineNumber++
+        if (typeof line !== "string") {
+          // a delta (never the result, never a diagnostic)
+          events.push(line)
+          state.fold.add(line)
+          continue
+        }
         const decoded = ClaudeEvent.decodeLine(line, state.lineNumber)
         if (decoded._tag === "Left") {
           failure = decoded.left
