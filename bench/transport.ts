@@ -21,6 +21,7 @@ import * as Stream from "effect/Stream"
 import { spawn as spawnChild } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
+import { StringDecoder } from "node:string_decoder"
 import { fileURLToPath } from "node:url"
 import { spawnPipe } from "../packages/claude-code/src/internal/pipe.js"
 import { spawnPty } from "../packages/claude-code/src/internal/pty.js"
@@ -68,9 +69,14 @@ const measure = async (
   return { reader, chars, chunks, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - wall0 }
 }
 
-/** One stream chunk (an array of strings) counts as one chunk: what a consumer pulls at a time. */
+/**
+ * One stream chunk (an array of reads) counts as one chunk: what a consumer pulls at a time. The
+ * bytes are decoded as node-pty decodes them (a `StringDecoder`, which holds back a character cut
+ * between two reads; decoding each read on its own would turn it into two U+FFFD).
+ */
 const ours = (spawn: Spawn) => (onText: (text: string) => void) =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const decoder = new StringDecoder("utf8")
     const child = yield* spawn({
       command: FAKE,
       args: FAKE_ARGS,
@@ -82,9 +88,10 @@ const ours = (spawn: Spawn) => (onText: (text: string) => void) =>
     yield* Stream.runForEachChunk(child.output, (chunk) =>
       Effect.sync(() => {
         let text = ""
-        for (const piece of chunk) text += piece
+        for (const bytes of chunk) text += decoder.write(bytes)
         onText(text)
       }))
+    onText(decoder.end())
   })))
 
 const rawPipe = (onText: (text: string) => void) =>
