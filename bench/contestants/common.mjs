@@ -42,6 +42,28 @@ export const fnv = (hash, text) => {
 /** ms since this process started (performance.timeOrigin), for time-to-first-event. */
 export const sinceStart = () => performance.now()
 
+/**
+ * BENCH_REPEAT: how many runs one contestant process makes, one after another (the "warm"
+ * scenario: what a run costs in a process that has already made one); 1 otherwise.
+ */
+export const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1))
+
+/**
+ * Makes REPEAT runs with `once` (one whole run: spawn the fake, consume, fold; resolves with the
+ * run's summary fields, see `Tally.summary`), one after another, then prints the last run's summary
+ * line with each run's time (`runMs`: from the start of the run until its summary was in hand).
+ */
+export const main = async (contestant, ready, once) => {
+  const runMs = []
+  let summary
+  for (let i = 0; i < REPEAT; i++) {
+    const start = performance.now()
+    summary = await once()
+    runMs.push(performance.now() - start)
+  }
+  report({ ...summary, contestant, ready, runMs })
+}
+
 /** Prints the summary line. `firstEvent` is `sinceStart()` when the first event arrived. */
 export const report = (fields) => {
   const usage = process.resourceUsage()
@@ -57,7 +79,8 @@ export const report = (fields) => {
     doneMs: round(sinceStart()),
     cpuUserMs: round(usage.userCPUTime / 1000),
     cpuSystemMs: round(usage.systemCPUTime / 1000),
-    maxRssKiB: usage.maxRSS
+    maxRssKiB: usage.maxRSS,
+    runMs: fields.runMs?.map(round)
   })
   process.stdout.write(line + "\n")
 }
@@ -131,21 +154,19 @@ export class Tally {
     }
   }
 
-  /** Prints the summary line (see `report`). */
-  report(contestant, ready) {
+  /** The fields of the summary line (see `report`) for what was observed. */
+  summary() {
     if (CONSUME === "fold") {
       this.hash = fnv(FNV_SEED, this.text)
       this.textLength = this.text.length
     }
-    report({
-      contestant,
+    return {
       events: this.events,
       textLength: this.textLength,
       textHash: this.hash,
       sessionId: this.sessionId,
       cost: this.cost,
-      ready,
       firstEvent: this.firstEvent
-    })
+    }
   }
 }

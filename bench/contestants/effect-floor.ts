@@ -13,46 +13,47 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import { byteLines, FAKE, FAKE_ARGS, sinceStart, Tally } from "./common.mjs"
+import { byteLines, FAKE, FAKE_ARGS, main, sinceStart, Tally } from "./common.mjs"
 
 const ready = sinceStart()
-const tally = new Tally()
 
-const program = Effect.gen(function*() {
-  const executor = yield* CommandExecutor.CommandExecutor
-  const proc = yield* executor.start(Command.make(FAKE!, ...FAKE_ARGS))
-  let parsed: Array<unknown> = []
-  const lines = byteLines((buffer: Buffer, start: number, end: number) => {
-    if (end > start && buffer[end - 1] === 0x0d) end--
-    if (end > start) parsed.push(JSON.parse(buffer.toString("utf8", start, end)))
+const program = (tally: Tally) =>
+  Effect.gen(function*() {
+    const executor = yield* CommandExecutor.CommandExecutor
+    const proc = yield* executor.start(Command.make(FAKE!, ...FAKE_ARGS))
+    let parsed: Array<unknown> = []
+    const lines = byteLines((buffer: Buffer, start: number, end: number) => {
+      if (end > start && buffer[end - 1] === 0x0d) end--
+      if (end > start) parsed.push(JSON.parse(buffer.toString("utf8", start, end)))
+    })
+    const take = () => {
+      const out = parsed
+      parsed = []
+      return Chunk.unsafeFromArray(out)
+    }
+    const messages = proc.stdout.pipe(
+      Stream.mapChunks((reads) => {
+        for (const bytes of reads) lines.push(bytes)
+        return take()
+      }),
+      Stream.concat(Stream.suspend(() => {
+        lines.end()
+        return Stream.fromChunk(take())
+      }))
+    )
+    yield* Stream.runForEachChunk(messages, (chunk) =>
+      Effect.sync(() => {
+        for (const message of chunk) tally.observe(message)
+      }))
+    const code = yield* proc.exitCode
+    if (code !== 0) return yield* Effect.dieMessage(`fake exited with ${code}`)
   })
-  const take = () => {
-    const out = parsed
-    parsed = []
-    return Chunk.unsafeFromArray(out)
-  }
-  const messages = proc.stdout.pipe(
-    Stream.mapChunks((reads) => {
-      for (const bytes of reads) lines.push(bytes)
-      return take()
-    }),
-    Stream.concat(Stream.suspend(() => {
-      lines.end()
-      return Stream.fromChunk(take())
-    }))
-  )
-  yield* Stream.runForEachChunk(messages, (chunk) =>
-    Effect.sync(() => {
-      for (const message of chunk) tally.observe(message)
-    }))
-  const code = yield* proc.exitCode
-  if (code !== 0) return yield* Effect.dieMessage(`fake exited with ${code}`)
-})
 
-await Effect.runPromise(
-  program.pipe(
-    Effect.scoped,
-    Effect.provide(NodeCommandExecutor.layer.pipe(Layer.provide(NodeFileSystem.layer)))
-  )
-)
-tally.report("effect-floor", ready)
+const layer = NodeCommandExecutor.layer.pipe(Layer.provide(NodeFileSystem.layer))
+
+const once = () => {
+  const tally = new Tally()
+  return Effect.runPromise(program(tally).pipe(Effect.scoped, Effect.provide(layer))).then(() => tally.summary())
+}
+
+await main("effect-floor", ready, once)

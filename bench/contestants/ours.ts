@@ -5,54 +5,49 @@ import { ClaudeCode } from "effect-claude-code"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { CONSUME, FAKE, fnv, FNV_SEED, report, sinceStart } from "./common.mjs"
+import { CONSUME, FAKE, fnv, FNV_SEED, main as runContestant, sinceStart } from "./common.mjs"
 
 export const main = (transport: ClaudeCode.Transport): Promise<void> => {
   const ready = sinceStart()
   const options: ClaudeCode.Options = { executable: FAKE, transport, includePartialMessages: true }
-  const contestant = `ours-${transport}`
-  if (CONSUME === "fold") {
-    return Effect.runPromise(ClaudeCode.run("Write a long story", options)).then((result) => {
-      report({
-        contestant,
-        events: result.eventCount,
-        textLength: result.text.length,
-        textHash: fnv(FNV_SEED, result.text),
-        sessionId: result.sessionId,
-        cost: result.costUsd,
-        ready,
-        firstEvent: undefined
-      })
-    })
-  }
-  let firstEvent: number | undefined
-  let events = 0
-  let hash = FNV_SEED
-  let textLength = 0
-  let sessionId: string | undefined
-  let cost: number | undefined
-  return Effect.runPromise(
-    ClaudeCode.stream("Write a long story", options).pipe(
-      Stream.runForEachChunk((chunk) =>
-        Effect.sync(() => {
-          if (firstEvent === undefined) firstEvent = sinceStart()
-          events += Chunk.size(chunk)
-          for (const event of chunk) {
-            if (event._tag === "StreamEvent") {
-              const payload = event.event
-              if (payload.type === "content_block_delta" && payload.delta.type === "text_delta") {
-                hash = fnv(hash, payload.delta.text)
-                textLength += payload.delta.text.length
+  const fold = () =>
+    Effect.runPromise(ClaudeCode.run("Write a long story", options)).then((result) => ({
+      events: result.eventCount,
+      textLength: result.text.length,
+      textHash: fnv(FNV_SEED, result.text),
+      sessionId: result.sessionId,
+      cost: result.costUsd,
+      firstEvent: undefined
+    }))
+  const stream = () => {
+    let firstEvent: number | undefined
+    let events = 0
+    let hash = FNV_SEED
+    let textLength = 0
+    let sessionId: string | undefined
+    let cost: number | undefined
+    return Effect.runPromise(
+      ClaudeCode.stream("Write a long story", options).pipe(
+        Stream.runForEachChunk((chunk) =>
+          Effect.sync(() => {
+            if (firstEvent === undefined) firstEvent = sinceStart()
+            events += Chunk.size(chunk)
+            for (const event of chunk) {
+              if (event._tag === "StreamEvent") {
+                const payload = event.event
+                if (payload.type === "content_block_delta" && payload.delta.type === "text_delta") {
+                  hash = fnv(hash, payload.delta.text)
+                  textLength += payload.delta.text.length
+                }
+              } else if (event._tag === "Result") {
+                sessionId = event.session_id
+                cost = event.total_cost_usd
               }
-            } else if (event._tag === "Result") {
-              sessionId = event.session_id
-              cost = event.total_cost_usd
             }
-          }
-        })
+          })
+        )
       )
-    )
-  ).then(() => {
-    report({ contestant, events, textLength, textHash: hash, sessionId, cost, ready, firstEvent })
-  })
+    ).then(() => ({ events, textLength, textHash: hash, sessionId, cost, firstEvent }))
+  }
+  return runContestant(`ours-${transport}`, ready, CONSUME === "fold" ? fold : stream)
 }

@@ -10,47 +10,48 @@
 // as effect-pty does.
 import pty from "node-pty"
 import * as fs from "node:fs"
-import { byteLines, FAKE, FAKE_ARGS, sinceStart, Tally } from "./common.mjs"
+import { byteLines, FAKE, FAKE_ARGS, main, sinceStart, Tally } from "./common.mjs"
 
 const ready = sinceStart()
-const term = pty.spawn(FAKE, FAKE_ARGS, {
-  name: "xterm",
-  cols: 80,
-  rows: 24,
-  cwd: process.cwd(),
-  env: process.env,
-  encoding: null
-})
-const tally = new Tally()
 
-const onLine = (buffer, start, end) => {
-  if (end > start && buffer[end - 1] === 0x0d) end--
-  if (end === start || buffer[start] !== 0x7b) return
-  const object = JSON.parse(buffer.toString("utf8", start, end))
-  tally.observe(object)
-}
+const once = () =>
+  new Promise((resolve, reject) => {
+    const term = pty.spawn(FAKE, FAKE_ARGS, {
+      name: "xterm",
+      cols: 80,
+      rows: 24,
+      cwd: process.cwd(),
+      env: process.env,
+      encoding: null
+    })
+    const tally = new Tally()
+    const lines = byteLines((buffer, start, end) => {
+      if (end > start && buffer[end - 1] === 0x0d) end--
+      if (end === start || buffer[start] !== 0x7b) return
+      tally.observe(JSON.parse(buffer.toString("utf8", start, end)))
+    })
+    const onChunk = (chunk) => lines.push(chunk)
+    term.onData(onChunk)
+    term._socket.on("end", () => {
+      const buffer = Buffer.allocUnsafe(65536)
+      for (;;) {
+        let read
+        try {
+          read = fs.readSync(term._fd, buffer, 0, buffer.length, null)
+        } catch (error) {
+          if (error.code === "EIO" || error.code === "EAGAIN") break
+          return reject(error)
+        }
+        if (read === 0) break
+        onChunk(Buffer.from(buffer.subarray(0, read)))
+      }
+    })
+    term.onExit(({ exitCode }) => {
+      lines.end()
+      if (exitCode !== 0) reject(new Error(`fake exited with ${exitCode}`))
+      else resolve(tally.summary())
+    })
+  })
 
-const lines = byteLines(onLine)
-const onChunk = (chunk) => lines.push(chunk)
-
-term.onData(onChunk)
-term._socket.on("end", () => {
-  const buffer = Buffer.allocUnsafe(65536)
-  for (;;) {
-    let read
-    try {
-      read = fs.readSync(term._fd, buffer, 0, buffer.length, null)
-    } catch (error) {
-      if (error.code === "EIO" || error.code === "EAGAIN") break
-      throw error
-    }
-    if (read === 0) break
-    onChunk(Buffer.from(buffer.subarray(0, read)))
-  }
-})
-term.onExit(({ exitCode }) => {
-  lines.end()
-  if (exitCode !== 0) throw new Error(`fake exited with ${exitCode}`)
-  tally.report("raw-pty", ready)
-  process.exit(0)
-})
+await main("raw-pty", ready, once)
+process.exit(0)
