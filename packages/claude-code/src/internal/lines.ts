@@ -175,7 +175,10 @@ const skipEscape = (s: string, i: number, n: number): number => {
  * @internal
  */
 export interface ByteLineSplitter<A = never> {
-  /** Feeds one chunk of bytes; complete, cleaned, non-blank lines (or what `fast` made of them) are appended to `out`. */
+  /**
+   * Feeds one chunk of bytes; complete, cleaned, non-blank lines (or what `fast` made of them) are
+   * appended to `out`.
+   */
   readonly push: (bytes: Uint8Array, out: Array<string | A>) => void
   /** Ends the input: the unfinished last line, if any, is decoded, cleaned and appended to `out`. */
   readonly end: (out: Array<string | A>) => void
@@ -197,7 +200,8 @@ const CR = 0x0d
  *
  * `fast`, when given, sees each line's bytes first (without its `\n` or a final `\r`, with a
  * `DataView` over the same bytes); what it returns is appended instead of the line's text, and when
- * it returns `undefined` the line is decoded and cleaned as above. It must only take lines whose text that cleaning leaves unchanged.
+ * it returns `undefined` the line is decoded and cleaned as above. It must only take lines whose
+ * text that cleaning leaves unchanged.
  *
  * @since 0.2.0
  * @category constructors
