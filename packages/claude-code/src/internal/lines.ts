@@ -212,11 +212,12 @@ export const makeByteLineSplitter = <A = never>(
 ): ByteLineSplitter<A> => {
   let pending: Array<Buffer> = []
   let first = true
-  let view: DataView | undefined
-  const line = (bytes: Buffer, start: number, end: number, out: Array<string | A>): void => {
+  /** A `DataView` over `bytes` for `fast` (none without it). */
+  const viewOf = (bytes: Buffer): DataView | undefined => fast === undefined ? undefined : dataView(bytes)
+  const line = (bytes: Buffer, view: DataView | undefined, start: number, end: number, out: Array<string | A>) => {
     if (end > start && bytes[end - 1] === CR) end-- // a terminal's \r\n, without a copy
-    if (fast !== undefined) {
-      const made = fast(bytes, view!, start, end)
+    if (view !== undefined) {
+      const made = fast!(bytes, view, start, end)
       if (made !== undefined) {
         first = false
         out.push(made)
@@ -234,21 +235,15 @@ export const makeByteLineSplitter = <A = never>(
     const bytes = toBuffer(input)
     let from = 0
     let nl = bytes.indexOf(LF)
-    if (fast !== undefined && nl !== -1) view = dataView(bytes)
+    const view = nl === -1 ? undefined : viewOf(bytes)
     while (nl !== -1) {
       if (pending.length === 0) {
-        line(bytes, from, nl, out)
+        line(bytes, view, from, nl, out)
       } else {
         pending.push(bytes.subarray(from, nl))
         const joined = Buffer.concat(pending)
         pending = []
-        if (fast !== undefined) {
-          view = dataView(joined)
-          line(joined, 0, joined.length, out)
-          view = dataView(bytes)
-        } else {
-          line(joined, 0, joined.length, out)
-        }
+        line(joined, viewOf(joined), 0, joined.length, out)
       }
       from = nl + 1
       nl = bytes.indexOf(LF, from)
@@ -259,8 +254,7 @@ export const makeByteLineSplitter = <A = never>(
     if (pending.length > 0) {
       const joined = pending.length === 1 ? pending[0]! : Buffer.concat(pending)
       pending = []
-      if (fast !== undefined) view = dataView(joined)
-      line(joined, 0, joined.length, out)
+      line(joined, viewOf(joined), 0, joined.length, out)
     }
   }
   return { push, end }
