@@ -19,14 +19,13 @@
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { spawn as spawnChild } from "node:child_process"
-import * as fs from "node:fs"
 import * as os from "node:os"
 import { StringDecoder } from "node:string_decoder"
 import { fileURLToPath } from "node:url"
 import { spawnPipe } from "../packages/claude-code/src/internal/pipe.js"
 import { spawnPty } from "../packages/claude-code/src/internal/pty.js"
 import type { Spawn } from "../packages/claude-code/src/internal/transport.js"
-import { FAKE, FAKE_ARGS } from "./contestants/common.mjs"
+import { drainAfterEof, FAKE, FAKE_ARGS } from "./contestants/common.mjs"
 
 const readers = ["ours-pty", "raw-pty", "ours-pipe", "raw-pipe"] as const
 type ReaderName = typeof readers[number]
@@ -108,24 +107,9 @@ const rawPty = async (onText: (text: string) => void) => {
   return new Promise<void>((resolve, reject) => {
     const term = pty.spawn(FAKE, FAKE_ARGS, { name: "xterm", cols: 80, rows: 24, cwd: process.cwd(), env })
     term.onData(onText)
-    // node-pty loses the last KiB after libuv's early EOF: read the rest until EIO (see raw-pty.mjs).
-    const internal = term as unknown as { _socket: NodeJS.EventEmitter; _fd: number }
-    internal._socket.on("end", () => {
-      const buffer = Buffer.allocUnsafe(65536)
-      const decoder = new TextDecoder()
-      for (;;) {
-        let read: number
-        try {
-          read = fs.readSync(internal._fd, buffer, 0, buffer.length, null)
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code
-          if (code === "EIO" || code === "EAGAIN") break
-          return reject(error)
-        }
-        if (read === 0) break
-        onText(decoder.decode(buffer.subarray(0, read), { stream: true }))
-      }
-    })
+    // node-pty loses the last KiB after libuv's early EOF: read the rest until EIO (see common.mjs).
+    const decoder = new TextDecoder()
+    drainAfterEof(term, (bytes: Buffer) => onText(decoder.decode(bytes, { stream: true })), reject)
     term.onExit(({ exitCode }) => exitCode === 0 ? resolve() : reject(new Error(`fake exited with ${exitCode}`)))
   })
 }

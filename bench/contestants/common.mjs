@@ -122,6 +122,29 @@ export const byteLines = (onLine) => {
 }
 
 /**
+ * node-pty loses the end of a terminal's output: libuv declares EOF after the first short read once
+ * the other side is closed, while the kernel may still hold the child's last few KiB. On the
+ * socket's "end", the rest is read synchronously from the fd until EIO (or EAGAIN), as effect-pty
+ * does. `onBytes` gets a copy of each read, `onError` any other read error.
+ */
+export const drainAfterEof = (term, onBytes, onError) => {
+  term._socket.on("end", () => {
+    const buffer = Buffer.allocUnsafe(65536)
+    for (;;) {
+      let read
+      try {
+        read = fs.readSync(term._fd, buffer, 0, buffer.length, null)
+      } catch (error) {
+        if (error.code === "EIO" || error.code === "EAGAIN") return
+        return onError(error)
+      }
+      if (read === 0) return
+      onBytes(Buffer.from(buffer.subarray(0, read)))
+    }
+  })
+}
+
+/**
  * What every untyped contestant (raw pipes, raw node-pty, the SDK) keeps of the messages it sees:
  * the event count, the text deltas (folded or hashed, per CONSUME), and the result's session id
  * and cost. One implementation, so the contestants agree by construction.

@@ -9,8 +9,7 @@
 // line arrived cut). On the socket's "end" the rest is read synchronously from the fd until EIO,
 // as effect-pty does.
 import pty from "node-pty"
-import * as fs from "node:fs"
-import { byteLines, FAKE, FAKE_ARGS, main, sinceStart, Tally } from "./common.mjs"
+import { byteLines, drainAfterEof, FAKE, FAKE_ARGS, main, sinceStart, Tally } from "./common.mjs"
 
 const ready = sinceStart()
 
@@ -32,20 +31,7 @@ const once = () =>
     })
     const onChunk = (chunk) => lines.push(chunk)
     term.onData(onChunk)
-    term._socket.on("end", () => {
-      const buffer = Buffer.allocUnsafe(65536)
-      for (;;) {
-        let read
-        try {
-          read = fs.readSync(term._fd, buffer, 0, buffer.length, null)
-        } catch (error) {
-          if (error.code === "EIO" || error.code === "EAGAIN") break
-          return reject(error)
-        }
-        if (read === 0) break
-        onChunk(Buffer.from(buffer.subarray(0, read)))
-      }
-    })
+    drainAfterEof(term, onChunk, reject)
     term.onExit(({ exitCode }) => {
       lines.end()
       if (exitCode !== 0) reject(new Error(`fake exited with ${exitCode}`))
