@@ -4,7 +4,10 @@
 //   ours-pty   `spawnPty` (packages/claude-code/src/internal/pty.ts, over effect-pty)
 //   ours-pipe  `spawnPipe` (packages/claude-code/src/internal/pipe.ts)
 //   raw-pty    node-pty's public API, utf8 strings (plus the drain on EOF it needs; see raw-pty.mjs)
-//   raw-pipe   `child_process.spawn`, a streaming TextDecoder over stdout
+//   raw-pipe   `child_process.spawn`, stdout's reads as they come
+//
+// Every reader turns each read into text the same way, with a `StringDecoder` (what node-pty uses;
+// it holds back a character cut between two reads), and keeps no text: only its length is counted.
 //
 // Runs are interleaved (round r runs every reader, in an order rotated by r) and the figures are
 // medians. CPU is the reader process's user + system time from just before the spawn to the end of
@@ -54,26 +57,26 @@ const env = { ...process.env, BENCH_EVENTS: String(events) }
 /** Reads the whole output of one fake run and measures it. */
 const measure = async (
   reader: ReaderName,
-  read: (onText: (text: string) => void) => Promise<void>
+  read: (onText: (text: string) => void, onChunk: () => void) => Promise<void>
 ): Promise<Sample> => {
   let chars = 0
   let chunks = 0
   const cpu0 = process.cpuUsage()
   const wall0 = performance.now()
   await read((text) => {
-    chunks++
     chars += text.length
+  }, () => {
+    chunks++
   })
   const cpu = process.cpuUsage(cpu0)
   return { reader, chars, chunks, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - wall0 }
 }
 
 /**
- * One stream chunk (an array of reads) counts as one chunk: what a consumer pulls at a time. The
- * bytes are decoded as node-pty decodes them (a `StringDecoder`, which holds back a character cut
- * between two reads; decoding each read on its own would turn it into two U+FFFD).
+ * One stream chunk (an array of reads) counts as one chunk: what a consumer pulls at a time; each
+ * read in it is decoded on its own, as the raw readers decode theirs.
  */
-const ours = (spawn: Spawn) => (onText: (text: string) => void) =>
+const ours = (spawn: Spawn) => (onText: (text: string) => void, onChunk: () => void) =>
   Effect.runPromise(Effect.scoped(Effect.gen(function*() {
     const decoder = new StringDecoder("utf8")
     const child = yield* spawn({
@@ -86,35 +89,45 @@ const ours = (spawn: Spawn) => (onText: (text: string) => void) =>
     })
     yield* Stream.runForEachChunk(child.output, (chunk) =>
       Effect.sync(() => {
-        let text = ""
-        for (const bytes of chunk) text += decoder.write(bytes)
-        onText(text)
+        onChunk()
+        for (const bytes of chunk) onText(decoder.write(bytes))
       }))
     onText(decoder.end())
   })))
 
-const rawPipe = (onText: (text: string) => void) =>
+const rawPipe = (onText: (text: string) => void, onChunk: () => void) =>
   new Promise<void>((resolve, reject) => {
     const child = spawnChild(FAKE, FAKE_ARGS, { stdio: ["ignore", "pipe", "inherit"], env })
-    const decoder = new TextDecoder()
-    child.stdout.on("data", (bytes: Buffer) => onText(decoder.decode(bytes, { stream: true })))
+    const decoder = new StringDecoder("utf8")
+    child.stdout.on("data", (bytes: Buffer) => {
+      onChunk()
+      onText(decoder.write(bytes))
+    })
     child.on("error", reject)
-    child.on("close", (code) => code === 0 ? resolve() : reject(new Error(`fake exited with ${code}`)))
+    child.on("close", (code) => {
+      onText(decoder.end())
+      if (code === 0) resolve()
+      else reject(new Error(`fake exited with ${code}`))
+    })
   })
 
-const rawPty = async (onText: (text: string) => void) => {
+const rawPty = async (onText: (text: string) => void, onChunk: () => void) => {
   const pty = (await import("node-pty")).default
   return new Promise<void>((resolve, reject) => {
     const term = pty.spawn(FAKE, FAKE_ARGS, { name: "xterm", cols: 80, rows: 24, cwd: process.cwd(), env })
-    term.onData(onText)
+    // node-pty decodes each read with its own StringDecoder
+    term.onData((text) => {
+      onChunk()
+      onText(text)
+    })
     // node-pty loses the last KiB after libuv's early EOF: read the rest until EIO (see common.mjs).
-    const decoder = new TextDecoder()
-    drainAfterEof(term, (bytes: Buffer) => onText(decoder.decode(bytes, { stream: true })), reject)
+    const decoder = new StringDecoder("utf8")
+    drainAfterEof(term, (bytes: Buffer) => onText(decoder.write(bytes)), reject)
     term.onExit(({ exitCode }) => exitCode === 0 ? resolve() : reject(new Error(`fake exited with ${exitCode}`)))
   })
 }
 
-const runners: Record<ReaderName, (onText: (text: string) => void) => Promise<void>> = {
+const runners: Record<ReaderName, (onText: (text: string) => void, onChunk: () => void) => Promise<void>> = {
   "ours-pty": ours(spawnPty),
   "ours-pipe": ours(spawnPipe),
   "raw-pty": rawPty,
