@@ -362,6 +362,30 @@ describe("spawn errors", () => {
       assert.strictEqual((yield* spawnError({ command: "true", args: ["a\0b"] })).reason, "Unknown")
     }))
 
+  it.scopedLive("options of the wrong type (from untyped callers) are a typed error naming the option", () =>
+    Effect.gen(function*() {
+      // what JavaScript callers or parsed configuration can pass: each used to throw a TypeError
+      // from inside the checks (a defect), or reach node-pty's own usage error
+      const cases: ReadonlyArray<readonly [unknown, RegExp]> = [
+        [{ command: undefined }, /command must be a string, got undefined/],
+        [{ command: 42 }, /command must be a string, got number/],
+        [{ command: "true", cwd: 5 }, /cwd must be a string, got number/],
+        [{ command: "true", args: "-c" }, /args must be an array of strings, got a string/],
+        [{ command: "true", env: ["A=1"] }, /env must be an object of strings, got an array/],
+        [{ command: "true", env: { A: 1 } }, /environment variable A must be a string or undefined, got number/],
+        [{ command: "cat", stdin: 3 }, /stdin must be a path \(a string\), got number/],
+        [null, /the options must be an object, got null/]
+      ]
+      for (const [options, detail] of cases) {
+        const error = yield* spawnError(options as PtyProcess.SpawnOptions)
+        assert.strictEqual(error._tag, "PtySpawnError")
+        assert.strictEqual(error.reason, "Unknown")
+        assert.match(error.detail, detail)
+        const checked = yield* Effect.flip(PtyProcess.preflight(options as PtyProcess.SpawnOptions))
+        assert.strictEqual(checked.detail, error.detail)
+      }
+    }))
+
   it.effect("preflight makes the same checks without spawning", () =>
     Effect.gen(function*() {
       const sh = yield* PtyProcess.preflight({ command: "sh" })

@@ -227,6 +227,46 @@ export const checkArgumentSize = (
   return undefined
 }
 
+const describe = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "string" ? "a string" : typeof value
+
+/**
+ * The types of the options that are used before any other check (the command, cwd, args, env and
+ * stdin), for callers the type checker did not see.
+ *
+ * @internal
+ */
+export const checkShapes = (options: unknown): Failure | undefined => {
+  if (typeof options !== "object" || options === null) {
+    return new Failure("Unknown", `the options must be an object, got ${describe(options)}`)
+  }
+  const { args, command, cwd, env, stdin } = options as Record<string, unknown>
+  if (typeof command !== "string") return new Failure("Unknown", `command must be a string, got ${describe(command)}`)
+  if (cwd !== undefined && typeof cwd !== "string") {
+    return new Failure("Unknown", `cwd must be a string, got ${describe(cwd)}`)
+  }
+  if (args !== undefined && !Array.isArray(args)) {
+    return new Failure("Unknown", `args must be an array of strings, got ${describe(args)}`)
+  }
+  if (env !== undefined) {
+    if (typeof env !== "object" || env === null || Array.isArray(env)) {
+      return new Failure("Unknown", `env must be an object of strings, got ${describe(env)}`)
+    }
+    for (const [key, value] of Object.entries(env)) {
+      if (value !== undefined && typeof value !== "string") {
+        return new Failure(
+          "Unknown",
+          `environment variable ${key} must be a string or undefined, got ${describe(value)}`
+        )
+      }
+    }
+  }
+  if (stdin !== undefined && typeof stdin !== "string") {
+    return new Failure("Unknown", `stdin must be a path (a string), got ${describe(stdin)}`)
+  }
+  return undefined
+}
+
 /** @internal */
 export const checkArgs = (args: ReadonlyArray<string>): Failure | undefined => {
   for (let i = 0; i < args.length; i++) {

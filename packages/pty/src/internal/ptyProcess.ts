@@ -155,6 +155,18 @@ interface Plan {
 
 /** Every check that can be made before forking; see preflight.ts. */
 const plan = (options: PtyProcess.SpawnOptions): Plan | PtySpawnError => {
+  // Options from untyped callers (JavaScript, parsed configuration) are checked for their types
+  // first: a wrong one is a typed error naming it, never a TypeError thrown from deep inside.
+  const shapeFailure = Preflight.checkShapes(options)
+  if (shapeFailure !== undefined) {
+    return new PtySpawnError({
+      command: String(options?.command),
+      cwd: typeof options?.cwd === "string" ? options.cwd : process.cwd(),
+      reason: shapeFailure.reason,
+      detail: shapeFailure.detail,
+      cause: undefined
+    })
+  }
   const command = options.command
   const cwd = path.resolve(options.cwd ?? process.cwd())
   const spawnError = (failure: Preflight.Failure) =>
