@@ -225,7 +225,7 @@ export class ClaudeCode extends Context.Tag("effect-claude-code/ClaudeCode")<Cla
  * @category constructors
  */
 export const mergeOptions = (defaults: Options, options: Options | undefined): Options =>
-  options === undefined
+  options === undefined || options === null
     ? defaults
     : {
       ...defaults,
@@ -233,6 +233,12 @@ export const mergeOptions = (defaults: Options, options: Options | undefined): O
       env: defaults.env === undefined ? options.env : { ...defaults.env, ...options.env },
       shutdown: defaults.shutdown === undefined ? options.shutdown : { ...defaults.shutdown, ...options.shutdown }
     }
+
+/** Options that are neither an object nor absent (from untyped callers) cannot be merged. */
+const notAnObject = (options: unknown): ClaudeError.InvalidOptions | undefined =>
+  options === undefined || options === null || typeof options === "object"
+    ? undefined
+    : new ClaudeError.InvalidOptions({ option: "options", problem: `must be an object, got ${typeof options}` })
 
 /**
  * Builds the service from default options. Every run is traced (a span `ClaudeCode.stream` or
@@ -255,10 +261,14 @@ export const mergeOptions = (defaults: Options, options: Options | undefined): O
 export const make = (defaults: Options = {}): ClaudeCodeService => ({
   defaults,
   stream: (prompt, options) => {
+    const invalid = notAnObject(options)
+    if (invalid !== undefined) return Stream.fail(invalid)
     const merged = mergeOptions(defaults, options)
     return telemetry.instrumentStream(prompt, merged, internal.stream(prompt, merged))
   },
   run: (prompt, options) => {
+    const invalid = notAnObject(options)
+    if (invalid !== undefined) return Effect.fail(invalid)
     const merged = mergeOptions(defaults, options)
     return telemetry.instrumentRun(prompt, merged, (observe) => internal.run(prompt, merged, observe))
   }

@@ -329,6 +329,39 @@ describe.concurrent.each(transports)("faults over %s", (transport) => {
       assert.include(error.message, "could not be executed")
     }))
 
+  it.scopedLive("options of the wrong type (untyped callers): InvalidOptions naming the option, nothing started", () =>
+    Effect.gen(function*() {
+      const { file, options } = yield* fake(transport, "echo")
+      // each used to be a defect (a TypeError, or a ParseError from building the error), an
+      // argument the CLI misread, or for `transport` the other transport
+      const cases: ReadonlyArray<readonly [unknown, Record<string, unknown> | string, string, string]> = [
+        [undefined, {}, "prompt", "must be a string, got undefined"],
+        [42, {}, "prompt", "must be a string, got number 42"],
+        ["hi", { executable: 42 }, "executable", "must be a string, got number 42"],
+        ["hi", { cwd: ["/tmp"] }, "cwd", "must be a string, got an array"],
+        ["hi", { env: { A: 1 } }, "env", "A must be a string or undefined, got number 1"],
+        ["hi", { transport: "ssh" }, "transport", "must be one of pty, pipe, got \"ssh\""],
+        ["hi", { allowedTools: "Read" }, "allowedTools", "must be an array of strings, got \"Read\""],
+        ["hi", { includePartialMessages: "yes" }, "includePartialMessages", "must be a boolean, got \"yes\""],
+        ["hi", { idleTimeout: "soon" }, "idleTimeout", "must be a Duration input, got \"soon\""],
+        ["hi", "pipe", "options", "must be an object, got string"]
+      ]
+      for (const [prompt, given, option, problem] of cases) {
+        const merged = typeof given === "string" ? given : { ...options, ...given }
+        const run = ClaudeCode.run(prompt as string, merged as ClaudeCode.Options)
+        const error = assertTag(yield* Effect.flip(run), "InvalidOptions")
+        assert.strictEqual(error.option, option)
+        assert.strictEqual(error.problem, problem)
+        const streamed = Stream.runDrain(ClaudeCode.stream(prompt as string, merged as ClaudeCode.Options))
+        const streamError = assertTag(yield* Effect.flip(streamed), "InvalidOptions")
+        assert.deepStrictEqual([streamError.option, streamError.problem], [option, problem])
+      }
+      // the fake writes its pid first thing: it was never started
+      assert.isFalse(Fs.existsSync(file("pid")))
+      // null options are no options: the service's defaults
+      assert.deepStrictEqual(ClaudeCode.mergeOptions(options, null as unknown as ClaudeCode.Options), options)
+    }))
+
   it.scopedLive("a missing working directory: SpawnError CwdMissing", () =>
     Effect.gen(function*() {
       const { cwd, options } = yield* fake(transport, "echo")

@@ -1,3 +1,5 @@
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
 import type { Options } from "../ClaudeCode.js"
 
 /** Why an option was refused before spawning. @internal */
@@ -9,6 +11,98 @@ export interface OptionProblem {
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const permissionModes = new Set(["default", "acceptEdits", "auto", "bypassPermissions", "manual", "dontAsk", "plan"])
 
+const stringOptions = [
+  "executable",
+  "cwd",
+  "model",
+  "fallbackModel",
+  "resume",
+  "sessionId",
+  "systemPrompt",
+  "appendSystemPrompt",
+  "settings",
+  "record"
+] as const
+const booleanOptions = ["continue", "forkSession", "includePartialMessages", "strictMcpConfig"] as const
+const listOptions = ["allowedTools", "disallowedTools", "addDirs", "extraArgs"] as const
+const enumOptions = { transport: ["pty", "pipe"], inputFormat: ["text", "stream-json"] } as const
+
+const describe = (value: unknown): string =>
+  value === undefined
+    ? "undefined"
+    : value === null
+    ? "null"
+    : Array.isArray(value)
+    ? "an array"
+    : typeof value === "string"
+    ? JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)
+    : typeof value === "object" || typeof value === "function"
+    ? typeof value
+    : `${typeof value} ${String(value)}`
+
+const isStringList = (value: unknown): boolean =>
+  Array.isArray(value) && value.every((item) => typeof item === "string")
+
+/**
+ * The types of the prompt and the options, for callers the type checker did not see (JavaScript,
+ * options parsed from configuration): a wrong one is refused naming it, instead of a TypeError
+ * from deep inside, an argument the CLI misreads, or (an unknown `transport`) the other transport.
+ */
+const checkTypes = (prompt: unknown, options: unknown): OptionProblem | undefined => {
+  if (typeof prompt !== "string") return { option: "prompt", problem: `must be a string, got ${describe(prompt)}` }
+  if (typeof options !== "object" || options === null) {
+    return { option: "options", problem: `must be an object, got ${describe(options)}` }
+  }
+  const given = options as Record<string, unknown>
+  for (const option of stringOptions) {
+    const value = given[option]
+    if (value !== undefined && typeof value !== "string") {
+      return { option, problem: `must be a string, got ${describe(value)}` }
+    }
+  }
+  for (const option of booleanOptions) {
+    const value = given[option]
+    if (value !== undefined && typeof value !== "boolean") {
+      return { option, problem: `must be a boolean, got ${describe(value)}` }
+    }
+  }
+  for (const option of listOptions) {
+    const value = given[option]
+    if (value !== undefined && !isStringList(value)) {
+      return { option, problem: `must be an array of strings, got ${describe(value)}` }
+    }
+  }
+  if (given.mcpConfig !== undefined && typeof given.mcpConfig !== "string" && !isStringList(given.mcpConfig)) {
+    return { option: "mcpConfig", problem: `must be a string or an array of strings, got ${describe(given.mcpConfig)}` }
+  }
+  if (
+    given.maxBudgetUsd !== undefined && !(typeof given.maxBudgetUsd === "number" && Number.isFinite(given.maxBudgetUsd))
+  ) {
+    return { option: "maxBudgetUsd", problem: `must be a number, got ${describe(given.maxBudgetUsd)}` }
+  }
+  for (const [option, allowed] of Object.entries(enumOptions)) {
+    const value = given[option]
+    if (value !== undefined && !(allowed as ReadonlyArray<unknown>).includes(value)) {
+      return { option, problem: `must be one of ${allowed.join(", ")}, got ${describe(value)}` }
+    }
+  }
+  const env = given.env
+  if (env !== undefined) {
+    if (typeof env !== "object" || env === null || Array.isArray(env)) {
+      return { option: "env", problem: `must be an object of strings, got ${describe(env)}` }
+    }
+    for (const [key, value] of Object.entries(env)) {
+      if (value !== undefined && typeof value !== "string") {
+        return { option: "env", problem: `${key} must be a string or undefined, got ${describe(value)}` }
+      }
+    }
+  }
+  if (given.idleTimeout !== undefined && Option.isNone(Duration.decodeUnknown(given.idleTimeout))) {
+    return { option: "idleTimeout", problem: `must be a Duration input, got ${describe(given.idleTimeout)}` }
+  }
+  return undefined
+}
+
 /**
  * Checks what can be checked before spawning, so a bad value fails fast with a message that
  * names the option instead of surfacing as the CLI's exit code 1.
@@ -16,6 +110,8 @@ const permissionModes = new Set(["default", "acceptEdits", "auto", "bypassPermis
  * @internal
  */
 export const validate = (prompt: string, options: Options): OptionProblem | undefined => {
+  const typeProblem = checkTypes(prompt, options)
+  if (typeProblem !== undefined) return typeProblem
   if (prompt.trim().length === 0 && options.inputFormat !== "stream-json") {
     return { option: "prompt", problem: "is empty; the CLI refuses an empty or whitespace-only prompt" }
   }

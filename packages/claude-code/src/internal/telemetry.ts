@@ -317,7 +317,8 @@ const begin = (
       initToLog: false
     }
     span.attribute(ATTR + "transport", transport)
-    span.attribute(ATTR + "prompt_length", prompt.length)
+    // checked by the runner, after this (a prompt of the wrong type fails there, typed)
+    span.attribute(ATTR + "prompt_length", typeof prompt === "string" ? prompt.length : 0)
     if (options.model !== undefined) span.attribute(ATTR + "model", options.model)
     yield* Metric.increment(Metric.tagged(runsStarted, "transport", transport))
     yield* Metric.incrementBy(runsActive, 1)
@@ -325,7 +326,7 @@ const begin = (
       module: "effect-claude-code",
       transport,
       executable: options.executable ?? "claude",
-      promptLength: prompt.length,
+      promptLength: typeof prompt === "string" ? prompt.length : 0,
       ...(options.model === undefined ? {} : { model: options.model })
     }))
     return run
