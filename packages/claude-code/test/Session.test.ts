@@ -191,6 +191,19 @@ describe("Session: streaming input", () => {
       assert.isTrue(isDead(pids[0]!))
     }))
 
+  it.scopedLive("options of the wrong type fail the first turn with InvalidOptions, and start nothing", () =>
+    Effect.gen(function*() {
+      const { cwd, executable, layer } = yield* setup
+      const session = yield* Session.makeStreaming({ executable: 42 as unknown as string }).pipe(Effect.provide(layer))
+      const error = yield* Effect.flip(session.run("hi"))
+      assert.strictEqual(error._tag, "InvalidOptions")
+      assert.deepStrictEqual(error._tag === "InvalidOptions" && [error.option, error.problem], [
+        "executable",
+        "must be a string, got number 42"
+      ])
+      assert.deepStrictEqual(cliChildren(executable, cwd), [])
+    }))
+
   it.scopedLive("per-turn options are refused with a typed error", () =>
     Effect.gen(function*() {
       const { layer } = yield* setup

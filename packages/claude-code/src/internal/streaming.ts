@@ -65,6 +65,12 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
         sessionId: sessionId === undefined ? options.sessionId : undefined,
         continue: sessionId === undefined ? options.continue : undefined
       }
+      // The options' types and values, as a run checks them (the prompts are checked per turn).
+      const problem = validate("", runOptions)
+      if (problem !== undefined) {
+        yield* Scope.close(scope, Exit.void)
+        return yield* new ClaudeError.InvalidOptions({ option: problem.option, problem: problem.problem })
+      }
       const input = yield* Queue.unbounded<Uint8Array>()
       const acquire = Effect.gen(function*() {
         const spawnPipe = yield* loadSpawn("pipe")
