@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, Option, Stream } from "effect"
 import { ClaudeCode, Session } from "effect-claude-code"
 import { ClaudeEnv, ModelServer } from "effect-claude-code/testing"
-import { cliChildren, isDead } from "./utils/processes.js"
+import { awaitDead, cliChildren, isDead } from "./utils/processes.js"
 
 /** Replies "re: <prompt>" at once; a prompt containing "SLOW" streams slowly so it can be cancelled. */
 const script: ModelServer.Script = (request) =>
@@ -143,6 +143,41 @@ describe.each(modes)("Session: $name", ({ make }) => {
       const last = transcript(requests[requests.length - 1]!)
       assert.strictEqual(last[0], "user: first")
       assert.isTrue(last.some((text) => text.includes("please be SLOW")), last.join("\n"))
+    }))
+
+  it.scopedLive("a CLI killed mid-turn: the turn fails with ProcessError, the next turn resumes the session", () =>
+    Effect.gen(function*() {
+      const { cwd, executable, layer, server } = yield* setup
+      const session = yield* make().pipe(Effect.provide(layer))
+      const first = yield* session.run("first")
+      const started = yield* Deferred.make<void>()
+      const seen: Array<string> = []
+      const turn = yield* session.send("please be SLOW").pipe(
+        Stream.tap((event) => {
+          seen.push(event._tag)
+          return event._tag === "SystemInit" ? Deferred.succeed(started, void 0) : Effect.void
+        }),
+        Stream.runDrain,
+        Effect.fork
+      )
+      yield* Deferred.await(started)
+      const pids = cliChildren(executable, cwd)
+      assert.strictEqual(pids.length, 1)
+      process.kill(pids[0]!, "SIGKILL")
+      const error = yield* Effect.flip(Fiber.join(turn))
+      assert.strictEqual(error._tag, "ProcessError")
+      if (error._tag === "ProcessError") {
+        assert.strictEqual(error.signal, "SIGKILL")
+        assert.strictEqual(error.exitCode, null)
+      }
+      // the events before the crash were delivered
+      assert.include(seen, "SystemInit")
+      yield* awaitDead(pids[0]!, "the killed CLI")
+      const after = yield* session.run("after the crash")
+      assert.isTrue(after.text.startsWith("re: ") && after.text.endsWith("after the crash"), after.text)
+      assert.strictEqual(after.sessionId, first.sessionId)
+      const requests = yield* server.messages
+      assert.strictEqual(transcript(requests[requests.length - 1]!)[0], "user: first")
     }))
 
   it.scopedLive("a failed turn leaves the session usable", () =>
