@@ -344,6 +344,7 @@ describe.concurrent.each(transports)("faults over %s", (transport) => {
         ["hi", { allowedTools: "Read" }, "allowedTools", "must be an array of strings, got \"Read\""],
         ["hi", { includePartialMessages: "yes" }, "includePartialMessages", "must be a boolean, got \"yes\""],
         ["hi", { idleTimeout: "soon" }, "idleTimeout", "must be a Duration input, got \"soon\""],
+        ["hi", { cancel: true }, "cancel", "must be a Deferred or an AbortSignal, got boolean true"],
         ["hi", "pipe", "options", "must be an object, got string"]
       ]
       for (const [prompt, given, option, problem] of cases) {

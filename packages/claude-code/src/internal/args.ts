@@ -1,5 +1,7 @@
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import type { Options } from "../ClaudeCode.js"
 
 /** Why an option was refused before spawning. @internal */
@@ -96,6 +98,13 @@ const checkTypes = (prompt: unknown, options: unknown): OptionProblem | undefine
         return { option: "env", problem: `${key} must be a string or undefined, got ${describe(value)}` }
       }
     }
+  }
+  const cancel = given.cancel
+  if (
+    cancel !== undefined && !Predicate.hasProperty(cancel, Deferred.DeferredTypeId) &&
+    !(Predicate.hasProperty(cancel, "addEventListener") && typeof cancel.addEventListener === "function")
+  ) {
+    return { option: "cancel", problem: `must be a Deferred or an AbortSignal, got ${describe(cancel)}` }
   }
   if (given.idleTimeout !== undefined && Option.isNone(Duration.decodeUnknown(given.idleTimeout))) {
     return { option: "idleTimeout", problem: `must be a Duration input, got ${describe(given.idleTimeout)}` }
