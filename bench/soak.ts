@@ -3,9 +3,10 @@
  * child processes and heap after a forced GC, before and after; time; outcomes). The same
  * scenarios run at smaller counts in packages/claude-code/test/Load.test.ts.
  *
- *   npx tsx bench/soak.ts                       # 1000 sequential, 64 concurrent fake (x5), 16 real, 200 cancel storm
+ *   npx tsx bench/soak.ts                       # 1000 sequential, 64 concurrent fake (x5), 16 real, 16 streaming
+ *                                               # sessions x 5 turns, 200 cancel storm
  *   npx tsx bench/soak.ts --sequential 200 --concurrent 32 --real 8 --storm 100 --storm-concurrency 8
- *   npx tsx bench/soak.ts --only storm          # one scenario (sequential, concurrent, real, storm)
+ *   npx tsx bench/soak.ts --only storm          # one scenario (sequential, concurrent, real, sessions, storm)
  *   npx tsx bench/soak.ts --rounds 3            # each scenario 3 times: is the heap flat from round to round?
  *
  * Exits 1 if any run gave a wrong result or left something behind.
@@ -26,6 +27,7 @@ const scenarios = [
   ["sequential", () => Load.sequential(arg("sequential", 1000))],
   ["concurrent", () => Load.concurrentFake(arg("concurrent", 64), arg("concurrent-rounds", 5))],
   ["real", () => Load.concurrentReal(arg("real", 16))],
+  ["sessions", () => Load.concurrentSessions(arg("sessions", 16), arg("turns", 5))],
   ["storm", () => Load.cancelStorm(arg("storm", 200), arg("storm-concurrency", 8), arg("seed", 1))]
 ] as const
 

@@ -57,6 +57,15 @@ describe("load", () => {
   )
 
   it.scopedLive(
+    "8 concurrent streaming sessions of 3 turns against the loopback model server: right results, nothing left",
+    () =>
+      Effect.gen(function*() {
+        check(yield* Load.concurrentSessions(8, 3))
+      }),
+    300_000
+  )
+
+  it.scopedLive(
     "cancel storm: 100 runs stopped at random moments, 8 at a time: every fiber done, nothing left",
     () =>
       Effect.gen(function*() {

@@ -19,6 +19,7 @@ import * as vm from "node:vm"
 import * as ClaudeCode from "../../src/ClaudeCode.js"
 import * as ClaudeEnv from "../../src/ClaudeEnv.js"
 import * as ModelServer from "../../src/ModelServer.js"
+import * as Session from "../../src/Session.js"
 import { prng } from "./fixtures.js"
 
 /** The fake CLI script. */
@@ -271,6 +272,56 @@ export const concurrentReal = (runs: number): Effect.Effect<Figures, never, Scop
             })
           )
         }, { concurrency: "unbounded", discard: true })
+    )
+  })
+
+/**
+ * `sessions` streaming-input sessions at once (`Session.makeStreaming`: one long-lived real CLI
+ * process each, fed its turns on stdin), `turns` turns each, against one loopback model server;
+ * each turn's result must quote its own prompt and keep the session's id. Every session's scope is
+ * closed at its end: its process must be gone.
+ */
+export const concurrentSessions = (
+  sessions: number,
+  turns: number
+): Effect.Effect<Figures, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const server = yield* Effect.orDie(ModelServer.make())
+    const claude = yield* ClaudeEnv.make(server)
+    const cwd = yield* workDir("claude-soak-sessions-")
+    const options: ClaudeCode.Options = {
+      executable: claude.executable,
+      env: claude.env,
+      cwd,
+      shutdown: { gracePeriod: "1 minute" }
+    }
+    const conversation = (problems: Array<string>, s: number, turnCount: number) =>
+      Effect.scoped(Effect.gen(function*() {
+        const session = yield* Session.makeStreaming(options)
+        let id: string | undefined
+        for (let t = 0; t < turnCount; t++) {
+          const prompt = `session ${s} turn ${t}`
+          const result = yield* session.run(prompt)
+          if (!result.text.includes(prompt) || result.sessionId === undefined) {
+            problems.push(`${prompt}: result ${JSON.stringify(result.text)}`)
+          }
+          if (id !== undefined && result.sessionId !== id) {
+            problems.push(`${prompt}: session id ${result.sessionId} after ${id}`)
+          }
+          id = result.sessionId
+        }
+      })).pipe(
+        Effect.catchAllCause((cause) => Effect.sync(() => problems.push(`session ${s}: ${describeCause(cause)}`)))
+      )
+    return yield* scenario(
+      `concurrent streaming sessions (${sessions} at once, ${turns} turns each)`,
+      sessions * turns,
+      conversation([], -1, 1),
+      (problems) =>
+        Effect.forEach(Array.from({ length: sessions }, (_, s) => s), (s) => conversation(problems, s, turns), {
+          concurrency: "unbounded",
+          discard: true
+        })
     )
   })
 
