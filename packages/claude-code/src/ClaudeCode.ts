@@ -138,7 +138,6 @@ export interface Options {
    */
   // Deferred is invariant in its types (`in out`), and `any` is not assignable to `never`, so
   // `Deferred<any, any>` alone refuses the common `Deferred<void, never>` (`Deferred.make<void>()`).
-
   readonly cancel?: Deferred.Deferred<any, any> | Deferred.Deferred<any, never> | AbortSignal | undefined
   /** Fail with `ClaudeError.IdleTimeout` when the CLI writes nothing for this long. */
   readonly idleTimeout?: Duration.DurationInput | undefined

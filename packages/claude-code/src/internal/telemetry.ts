@@ -316,9 +316,10 @@ const begin = (
       model: undefined,
       initToLog: false
     }
-    span.attribute(ATTR + "transport", transport)
     // checked by the runner, after this (a prompt of the wrong type fails there, typed)
-    span.attribute(ATTR + "prompt_length", typeof prompt === "string" ? prompt.length : 0)
+    const promptLength = typeof prompt === "string" ? prompt.length : 0
+    span.attribute(ATTR + "transport", transport)
+    span.attribute(ATTR + "prompt_length", promptLength)
     if (options.model !== undefined) span.attribute(ATTR + "model", options.model)
     yield* Metric.increment(Metric.tagged(runsStarted, "transport", transport))
     yield* Metric.incrementBy(runsActive, 1)
@@ -326,7 +327,7 @@ const begin = (
       module: "effect-claude-code",
       transport,
       executable: options.executable ?? "claude",
-      promptLength: typeof prompt === "string" ? prompt.length : 0,
+      promptLength,
       ...(options.model === undefined ? {} : { model: options.model })
     }))
     return run
