@@ -170,6 +170,17 @@ export interface SpawnOptions {
    * being consumed and the next one), plus the kernel's own terminal buffers.
    */
   readonly highWaterMark?: number | undefined
+  /**
+   * A promise of the consumer of `outputBytes`: it is done with the Buffers of a pull once it pulls
+   * again (it copies or decodes what it keeps). Their memory may then be reused for later reads
+   * (those of `unsafeReadAhead`), instead of new memory being taken for every read and left to
+   * the garbage collector: a lower peak of memory for a long output. Buffers kept beyond the next
+   * pull may then change under the consumer. `output` does this always (it decodes each pull at
+   * once). Default `false`.
+   *
+   * @since 0.3.0
+   */
+  readonly reuseOutputBuffers?: boolean | undefined
 }
 
 /**
@@ -302,6 +313,40 @@ export interface PtyProcess {
   readonly exitStatus: Effect.Effect<ExitStatus>
   /** Whether the child has not exited yet. */
   readonly isRunning: Effect.Effect<boolean>
+  /**
+   * Reads what the terminal holds now, without waiting, into the buffer that the next pull of
+   * `output` or `outputBytes` takes (up to `highWaterMark` bytes); synchronous, for a consumer
+   * that does long synchronous work on each chunk.
+   *
+   * A terminal holds only about 16 KiB, and its reads run between turns of the event loop: a
+   * child that writes faster than this process consumes is blocked whenever this process is busy,
+   * however much room the buffer here has. Calling this every few KiB of work lets the child write
+   * on meanwhile (`effect-claude-code` calls it once per 8 KiB it decodes; its README has the
+   * figures). Reads at most about what a terminal holds per call. Does nothing while reading is
+   * paused, after the end, or once the scope is closing. With `reuseOutputBuffers`, what it reads
+   * goes to memory reused from earlier pulls.
+   *
+   * @example
+   * ```ts
+   * import { PtyProcess } from "effect-pty"
+   * import { Effect, Stream } from "effect"
+   *
+   * // counts the lines of a child's output, read by read, letting the child write on meanwhile
+   * const lines = Effect.scoped(
+   *   Effect.gen(function*() {
+   *     const proc = yield* PtyProcess.spawn({ command: "seq", args: ["1000000"] })
+   *     return yield* Stream.runFold(proc.outputBytes, 0, (count, read) => {
+   *       for (const byte of read) if (byte === 10) count++
+   *       proc.unsafeReadAhead()
+   *       return count
+   *     })
+   *   })
+   * )
+   * ```
+   *
+   * @since 0.3.0
+   */
+  readonly unsafeReadAhead: () => void
   /**
    * Runs the shutdown escalation now (see {@link ShutdownOptions}) and returns how the child
    * ended. The terminal stays open until the scope closes, so `output` can still be drained.

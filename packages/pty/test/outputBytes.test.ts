@@ -6,7 +6,11 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import * as internal from "../src/internal/ptyProcess.js"
 import { pullToEnd, sh } from "./helpers.js"
 
@@ -147,5 +151,115 @@ describe("output and outputBytes can be run once, one of them", () => {
       assert.include(death, "cannot be run: PtyProcess.outputBytes was already run")
       // and running outputBytes again is refused too
       assert.include(yield* deathOf(proc.outputBytes), "was already run")
+    }))
+})
+
+describe("unsafeReadAhead", () => {
+  /** 1.2 MB, each 4 bytes a counter: a read delivered twice, dropped or out of order shows. */
+  const counted = "Buffer.from(Array.from({ length: 300000 }, (_, i) => i.toString(36).padStart(4, \"0\")).join(\"\"))"
+  const countedBytes = Buffer.from(Array.from({ length: 300000 }, (_, i) => i.toString(36).padStart(4, "0")).join(""))
+
+  it.scopedLive("reads what the child wrote while the consumer works; every byte arrives once, in order", () =>
+    Effect.gen(function*() {
+      const readAhead: Array<number> = []
+      const proc = yield* internal.make(nodeWriting(counted), { onReadAhead: (bytes) => readAhead.push(bytes) })
+      const pull = yield* Stream.toPull(proc.outputBytes)
+      const received: Array<Uint8Array> = [...Chunk.toArray(yield* pull)]
+      // Synchronous work: the event loop does not turn, so only a read ahead can take what the
+      // child writes meanwhile (it writes 1.2 MB, far more than a terminal holds).
+      const deadline = Date.now() + 10_000
+      while (!readAhead.some((bytes) => bytes > 0) && Date.now() < deadline) proc.unsafeReadAhead()
+      assert.isTrue(readAhead.some((bytes) => bytes > 0), "nothing was read ahead")
+      // The next pull takes what was read ahead; every later batch reads ahead too.
+      yield* pullToEnd(pull, (batch) =>
+        Effect.sync(() => {
+          for (const read of batch) received.push(read)
+          proc.unsafeReadAhead()
+        }))
+      // Kept, not copied: a view handed out is never overwritten by a later read ahead.
+      assert.isTrue(Buffer.concat(received).equals(countedBytes))
+      assert.strictEqual((yield* proc.exitStatus).exitCode, 0)
+    }))
+
+  it.scopedLive("with reuseOutputBuffers, a pull's Buffers are reused after the next pull; copies are whole", () =>
+    Effect.gen(function*() {
+      const readAhead: Array<number> = []
+      // reading ahead 96 KiB at each pull (more than a slab of 64 KiB) takes a slab at each pull
+      const proc = yield* internal.make(nodeWriting(counted, { reuseOutputBuffers: true, highWaterMark: 256 * 1024 }), {
+        onReadAhead: (bytes) => readAhead.push(bytes)
+      })
+      const copies: Array<Buffer> = []
+      const kept: Array<{ readonly read: Uint8Array; readonly copy: Buffer }> = []
+      /** Until reading ahead finds too little for a while (the child is done), each pull waits for bytes. */
+      let waitForBytes = true
+      yield* pullToEnd(yield* Stream.toPull(proc.outputBytes), (batch) =>
+        Effect.sync(() => {
+          // Reads ahead first (96 KiB, while the child writes), then uses the reads of this pull:
+          // none of them may have been written over by what was read ahead.
+          const deadline = Date.now() + 200
+          let got = 0
+          while (waitForBytes && got < 96 * 1024) {
+            proc.unsafeReadAhead()
+            got += readAhead.at(-1)!
+            if (Date.now() > deadline) waitForBytes = false
+          }
+          for (const read of batch) {
+            const copy = Buffer.from(read)
+            copies.push(copy)
+            kept.push({ read, copy })
+          }
+        }))
+      // What was copied at each pull is the output, byte for byte and in order...
+      assert.isTrue(Buffer.concat(copies).equals(countedBytes))
+      // ...and Buffers kept past the next pull have been written over by later reads.
+      assert.isTrue(kept.some(({ copy, read }) => !copy.equals(read)), "no Buffer was reused")
+      assert.strictEqual((yield* proc.exitStatus).exitCode, 0)
+    }))
+
+  it.scopedLive("reads nothing while reading is paused at highWaterMark", () =>
+    Effect.gen(function*() {
+      const highWaterMark = 32 * 1024
+      const readAhead: Array<number> = []
+      const paused = yield* Deferred.make<number>()
+      const proc = yield* internal.make(nodeWriting(counted, { highWaterMark }), {
+        onPause: (buffered) => Deferred.unsafeDone(paused, Effect.succeed(buffered)),
+        onReadAhead: (bytes) => readAhead.push(bytes)
+      })
+      const buffered = yield* Deferred.await(paused).pipe(
+        Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => "reading never paused" })
+      )
+      proc.unsafeReadAhead()
+      assert.deepStrictEqual(readAhead, [0])
+      // The first pull takes exactly what was buffered when reading paused.
+      const pull = yield* Stream.toPull(proc.outputBytes)
+      const first = Chunk.toArray(yield* pull)
+      assert.strictEqual(Buffer.concat(first).length, buffered)
+      const received: Array<Uint8Array> = first
+      yield* pullToEnd(pull, (batch) => Effect.sync(() => Chunk.forEach(batch, (read) => received.push(read))))
+      assert.isTrue(Buffer.concat(received).equals(countedBytes))
+    }))
+
+  it.scopedLive("after the end of the output and after the scope closed: nothing, and no error", () =>
+    Effect.gen(function*() {
+      const readAhead: Array<number> = []
+      const scope = yield* Scope.make()
+      const proc = yield* internal.make(sh("printf done"), { onReadAhead: (bytes) => readAhead.push(bytes) }).pipe(
+        Scope.extend(scope)
+      )
+      const { bytes } = yield* allBytes(proc)
+      assert.strictEqual(bytes.toString(), "done")
+      proc.unsafeReadAhead()
+      yield* Scope.close(scope, Exit.void)
+      // The terminal's descriptor number is free now and may be reused: it must not be read.
+      const file = Path.join(Os.tmpdir(), `effect-pty-read-ahead-${process.pid}`)
+      Fs.writeFileSync(file, "not the terminal")
+      const reused = Array.from({ length: 8 }, () => Fs.openSync(file, "r"))
+      try {
+        proc.unsafeReadAhead()
+      } finally {
+        for (const fd of reused) Fs.closeSync(fd)
+        Fs.rmSync(file)
+      }
+      assert.deepStrictEqual(readAhead, [0, 0])
     }))
 })

@@ -61,6 +61,7 @@ interface State {
   readonly exited: Deferred.Deferred<ExitStatus>
   readonly exitStatus: () => ExitStatus | undefined
   readonly shutdown: Shutdown
+  readonly reuseOutputBuffers: boolean
   readonly resize: (cols: number, rows: number) => void
   /** Stops the child's process group if this process dies before releasing it. */
   readonly watchdog: Watchdog.Watchdog
@@ -150,6 +151,7 @@ interface Plan {
   readonly cols: number
   readonly rows: number
   readonly highWaterMark: number
+  readonly reuseOutputBuffers: boolean
   readonly shutdown: Shutdown
 }
 
@@ -211,7 +213,8 @@ const plan = (options: PtyProcess.SpawnOptions): Plan | PtySpawnError => {
   const env = Array.from(envMap, ([key, value]) => `${key}=${value}`)
   const sizeFailure = Preflight.checkArgumentSize(execPath, [file, ...argv], env)
   if (sizeFailure !== undefined) return spawnError(sizeFailure)
-  return { command, cwd, executable, file, argv, env, cols, rows, highWaterMark, shutdown }
+  const reuseOutputBuffers = options.reuseOutputBuffers === true
+  return { command, cwd, executable, file, argv, env, cols, rows, highWaterMark, reuseOutputBuffers, shutdown }
 }
 
 /** Forks and attaches the reader, synchronously, so that nothing the child writes is missed. */
@@ -284,6 +287,7 @@ const start = (plan: Plan, hooks: Hooks | undefined): State | PtySpawnError => {
     exited,
     exitStatus: () => exitStatus,
     shutdown: plan.shutdown,
+    reuseOutputBuffers: plan.reuseOutputBuffers,
     resize: (cols, rows) => binding.native.resize(forked.fd, cols, rows),
     watchdog,
     released: false
@@ -531,8 +535,15 @@ const outputStreams = (state: State): Pick<PtyProcess.PtyProcess, "output" | "ou
       return stream()
     })
   return {
-    output: once("output", () => readerStream(state, utf8())),
-    outputBytes: once("outputBytes", () => readerStream(state, bytes))
+    // `output` decodes every take at once: the reads' memory can always be reused
+    output: once("output", () => {
+      state.reader.reuse()
+      return readerStream(state, utf8())
+    }),
+    outputBytes: once("outputBytes", () => {
+      if (state.reuseOutputBuffers) state.reader.reuse()
+      return readerStream(state, bytes)
+    })
   }
 }
 
@@ -570,6 +581,7 @@ const makeHandle = (state: State): PtyProcess.PtyProcess => {
       }),
     exitStatus: Deferred.await(state.exited),
     isRunning: Effect.sync(() => state.exitStatus() === undefined),
+    unsafeReadAhead: () => state.reader.readAhead(),
     shutdown: stop(state).pipe(
       Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => Deferred.await(state.exited) })),
       Effect.withSpan("PtyProcess.shutdown", { attributes: { pid } })

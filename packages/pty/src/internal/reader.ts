@@ -24,6 +24,12 @@
  *   and each wake-up is a pull through the consumer's stream, which costs several times the read.
  *   A fast consumer of a steady stream so pulls about 16 reads at a time (bench/transport.ts, 100k
  *   events: ~600 pulls instead of ~8000); output that stops reaches it one loop turn later.
+ * - Reading ahead (`readAhead`, called by a consumer in the middle of long synchronous work): a
+ *   terminal holds only ~16 KiB, and the socket reads only between two turns of the event loop,
+ *   so a child that writes faster than the consumer works would wait for the end of each batch.
+ *   `readAhead` reads what the kernel holds at once (non-blocking `readSync`s) and buffers it as
+ *   the socket's reads are, in order: the socket is flowing (never read ahead while paused or
+ *   while it holds unemitted reads), and both run on this thread.
  * - A process that inherited the terminal (a grandchild in the background) can keep it open after
  *   the child exited. Then the output ends anyway after the child has exited and the socket has
  *   been reading, unpaused, for `drainWindowMillis` (plus one more turn of the event loop, so a
@@ -51,10 +57,29 @@ export interface Probe {
   readonly onPause?: (buffered: number, chunks: number) => void
   readonly onResume?: () => void
   readonly onDrainWindowExpired?: () => void
+  /** A call of `readAhead` read `bytes` (0: it found nothing, or was not to read). */
+  readonly onReadAhead?: (bytes: number) => void
 }
 
 /** While reads keep coming, a waiting consumer is woken once this many bytes are buffered. */
 const coalesceBytes = 65536
+
+/**
+ * `readAhead` reads at most about what a terminal holds (~16 KiB, see the README): the room it
+ * makes lets the child write on; reading on while the child refills would only delay the consumer.
+ */
+const readAheadBytes = 16384
+
+/**
+ * `readAhead` reads into slabs of this size, each read into the room left in the current one, and
+ * hands out views of them. A slab is reused only when the consumer does not keep what it takes
+ * (`reuse`: `output`, which decodes each take at once, or `outputBytes` with
+ * `reuseOutputBuffers`); otherwise it lives as long as a view of it.
+ */
+const slabBytes = 65536
+/** A new slab is taken once less than a terminal's largest read is left in the current one. */
+const minSlabRoom = 4096
+const emptySlab = Buffer.alloc(0)
 
 /** @internal */
 export class Reader {
@@ -74,6 +99,18 @@ export class Reader {
   /** A wake-up deferred to the check phase while reads keep coming; see `onData`. */
   private wakeCheck: ReturnType<typeof setImmediate> | undefined
   private readSinceCheck = false
+  /** Where `readAhead` reads to: a slab shared by its reads, each handed out as a view of it. */
+  private slab: Buffer = emptySlab
+  private slabUsed = 0
+  /**
+   * With `reuseSlabs` (see `reuse`): slabs filled up whose last views are still buffered, slabs
+   * whose last views the latest take handed out (reusable from the take after it), and reusable
+   * slabs.
+   */
+  private filledSlabs: Array<Buffer> = []
+  private takenSlabs: Array<Buffer> = []
+  private spareSlabs: Array<Buffer> = []
+  private reuseSlabs = false
 
   /** `socket` reads `fd` and must not have an encoding set: its reads are kept as `Buffer`s. */
   constructor(
@@ -131,9 +168,19 @@ export class Reader {
     this.wake()
   }
 
+  /**
+   * The consumer is done with the reads of a take once it takes again: from then on the slabs of
+   * `readAhead` are reused, instead of a new one being allocated for every 64 KiB read ahead (and
+   * collected only when V8 gets round to it).
+   */
+  reuse(): void {
+    this.reuseSlabs = true
+  }
+
   /** Takes everything buffered, or the end; `undefined` when there is nothing yet. */
   take(): Taken | undefined {
     if (this.chunks.length > 0) {
+      if (this.reuseSlabs) this.recycleSlabs()
       const chunks = this.chunks
       this.chunks = []
       this.buffered = 0
@@ -160,6 +207,61 @@ export class Reader {
     return () => {
       if (this.waiter === onReady) this.waiter = undefined
     }
+  }
+
+  /**
+   * Reads what the kernel holds now, without waiting, into the buffer (`PtyProcess.unsafeReadAhead`):
+   * until a read would block (EAGAIN), `readAheadBytes` were read, or the buffer holds
+   * `highWaterMark` bytes. Nothing while reading is paused, once it is over or the scope is
+   * closing, or while the socket holds reads it has not emitted yet (they come first). A read that
+   * fails otherwise (EIO at the end) stops it quietly: the socket's own next read meets the same
+   * condition and reports it.
+   */
+  readAhead(): void {
+    const total = this.readAheadNow()
+    this.probe?.onReadAhead?.(total)
+  }
+
+  private readAheadNow(): number {
+    let total = 0
+    if (this.paused || this.discarding || this.finished || this.channelClosed || this.socket.destroyed) return total
+    if (this.socket.readableLength > 0) return total
+    while (total < readAheadBytes && this.buffered < this.highWaterMark) {
+      let slab = this.slab
+      if (slab.length - this.slabUsed < minSlabRoom) {
+        if (this.reuseSlabs && slab !== emptySlab) this.filledSlabs.push(slab)
+        slab = this.slab = this.spareSlabs.pop() ?? Buffer.allocUnsafeSlow(slabBytes)
+        this.slabUsed = 0
+      }
+      let read: number
+      try {
+        read = fs.readSync(this.fd, slab, this.slabUsed, slab.length - this.slabUsed, null)
+      } catch {
+        return total
+      }
+      if (read === 0) return total
+      const start = this.slabUsed
+      total += read
+      this.slabUsed += read
+      this.onData(slab.subarray(start, start + read))
+    }
+    return total
+  }
+
+  /**
+   * Called by a take, before it hands out the buffered reads: the slabs whose last views the
+   * previous take handed out are reusable now; those whose last views this take hands out, from
+   * the next. (The slab being filled is not among them: its views handed out so far lie before
+   * where it is read on.)
+   */
+  private recycleSlabs(): void {
+    // as many as the buffer can hold: the memory the high-water mark allows anyway
+    const maxSpare = Math.ceil(this.highWaterMark / slabBytes) + 1
+    for (const slab of this.takenSlabs) {
+      if (this.spareSlabs.length < maxSpare) this.spareSlabs.push(slab)
+    }
+    this.takenSlabs = this.filledSlabs
+    this.filledSlabs = []
   }
 
   /**
