@@ -295,6 +295,31 @@ describe.concurrent.each(transports)("faults over %s", (transport) => {
       assert.include(error.message, "options this CLI version does not know are refused")
     }))
 
+  it.scopedLive(
+    "20,000 deltas written as fast as the output takes them: each once, in order",
+    () =>
+      Effect.gen(function*() {
+        // ~5 MB: on a terminal the runner reads ahead while it decodes (a terminal holds ~16 KiB)
+        const count = 20_000
+        const expected = Array.from({ length: count }, (_, i) => `${i},`).join("")
+        const { options } = yield* fake(transport, "deltas", { FAKE_CLAUDE_SIZE: String(count) })
+
+        const events = Chunk.toReadonlyArray(yield* Stream.runCollect(ClaudeCode.stream("count", options)))
+        const deltas = events.flatMap((event) => {
+          const text = ClaudeEvent.textDelta(event)
+          return text === undefined ? [] : [text]
+        })
+        assert.strictEqual(deltas.length, count)
+        assert.strictEqual(deltas.join(""), expected)
+        assert.strictEqual(events.length, count + 3)
+
+        const result = yield* ClaudeCode.run("count", options)
+        assert.strictEqual(result.text, expected)
+        assert.strictEqual(result.eventCount, count + 3)
+      }),
+    60_000
+  )
+
   it.scopedLive("a 50 MB line arrives whole", () =>
     Effect.gen(function*() {
       const size = 50 * 1024 * 1024

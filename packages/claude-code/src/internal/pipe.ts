@@ -8,6 +8,7 @@ import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import { constVoid } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
@@ -222,6 +223,7 @@ export const spawnPipe: Spawn = (spec) =>
     return {
       pid,
       output: Mailbox.toStream(stdout).pipe(Stream.ensuring(stopConsuming)),
+      readAhead: constVoid,
       stderrTail: Fiber.await(stderrFiber).pipe(
         Effect.timeout("1 second"),
         Effect.ignore,

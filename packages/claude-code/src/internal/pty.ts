@@ -24,6 +24,8 @@ export const spawnPty: Spawn = (spec) =>
       command: spec.command,
       args: spec.args,
       env: spec.env,
+      // the runner copies what it keeps of a read (lines.ts) before it pulls the next reads
+      reuseOutputBuffers: true,
       ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
       ...(stdin !== undefined ? { stdin } : {}),
       ...(spec.shutdown !== undefined ? { shutdown: spec.shutdown } : {})
@@ -40,6 +42,7 @@ export const spawnPty: Spawn = (spec) =>
     return {
       pid: pty.pid,
       output: Stream.mapError(pty.outputBytes, (cause) => new ClaudeError.ReadError({ cause })),
+      readAhead: pty.unsafeReadAhead,
       stderrTail: Effect.succeed([]),
       signal: pty.signal,
       exitStatus: pty.exitStatus,

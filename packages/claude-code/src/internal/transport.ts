@@ -17,8 +17,15 @@ export interface Child {
   /**
    * stdout (and, on a PTY, stderr) as the bytes read; ends when the process is gone and drained.
    * Bytes, not text: the runner splits lines on the byte `\n` and decodes each line on its own.
+   * A chunk's buffers are valid until the next pull (on a PTY their memory is then reused).
    */
   readonly output: Stream.Stream<Uint8Array, ClaudeError.ReadError>
+  /**
+   * Reads what the kernel holds now into the buffer `output` draws from, without waiting: the
+   * runner calls it while it decodes a large chunk, so that a CLI writing to a terminal (which
+   * holds only ~16 KiB) is not blocked until the decoding is over. A no-op on pipes.
+   */
+  readonly readAhead: () => void
   /** The last lines the process wrote to a separate stderr (pipes only; empty on a PTY). */
   readonly stderrTail: Effect.Effect<ReadonlyArray<string>>
   /** Send a signal to the process group; a no-op once it is gone. */

@@ -10,7 +10,8 @@
 //   FAKE_CLAUDE_ARGV_FILE write the received argv as JSON to this file
 //   FAKE_CLAUDE_PID_FILE  write the pid to this file (for grandchild / parent-death tests)
 //   FAKE_CLAUDE_GRANDCHILD_PID_FILE  modes "grandchild*": write the grandchild's pid to this file
-//   FAKE_CLAUDE_SIZE      bytes for "big-line" (default 50 MiB) and "big-result" (default 100 MiB)
+//   FAKE_CLAUDE_SIZE      bytes for "big-line" (default 50 MiB) and "big-result" (default 100 MiB),
+//                         deltas for "deltas" (default 20000)
 //   FAKE_CLAUDE_ENV_FILE  write the received environment as JSON to this file
 //   FAKE_CLAUDE_REPORT_FILE  mode "sigint-report": where to write how its last writes went
 //   FAKE_CLAUDE_COUNT_FILE   mode "rate-limited": counts the runs (shared by the retries of a test)
@@ -220,6 +221,32 @@ const modes = {
   "init-then-silent"() {
     init()
     forever()
+  },
+  // FAKE_CLAUDE_SIZE text deltas (default 20000), numbered: "0,", "1,", ... as fast as the
+  // output takes them (--include-partial-messages output), then the assistant line and the result.
+  deltas() {
+    const count = Number(env.FAKE_CLAUDE_SIZE ?? 20000)
+    init()
+    const parts = []
+    let lines = ""
+    for (let i = 0; i < count; i++) {
+      parts.push(`${i},`)
+      lines += JSON.stringify({
+        type: "stream_event",
+        event: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: `${i},` } },
+        session_id: sessionId,
+        parent_tool_use_id: null,
+        uuid: `40000000-0000-4000-8000-${String(i).padStart(12, "0")}`
+      }) + "\n"
+      if (lines.length >= 65536) {
+        process.stdout.write(lines)
+        lines = ""
+      }
+    }
+    process.stdout.write(lines)
+    const text = parts.join("")
+    assistant(text)
+    result(text)
   },
   "big-line"() {
     const size = Number(env.FAKE_CLAUDE_SIZE ?? 50 * 1024 * 1024)
