@@ -321,8 +321,8 @@ export interface PtyProcess {
    * A terminal holds only about 16 KiB, and its reads run between turns of the event loop: a
    * child that writes faster than this process consumes is blocked whenever this process is busy,
    * however much room the buffer here has. Calling this every few KiB of work lets the child write
-   * on meanwhile (`effect-claude-code` calls it once per 8 KiB it decodes; its README has the
-   * figures). Reads at most about what a terminal holds per call. Does nothing while reading is
+   * on meanwhile (`effect-claude-code` calls it after decoding each read; its README has the
+   * figures). Reads at most 8 KiB (two terminal reads) per call. Does nothing while reading is
    * paused, after the end, or once the scope is closing. With `reuseOutputBuffers`, what it reads
    * goes to memory reused from earlier pulls.
    *

@@ -28,14 +28,6 @@ export const ARGV_PROMPT_LIMIT = 96 * 1024
 export const DIAGNOSTIC_LINES = 40
 const DIAGNOSTIC_LINE_CHARS = 2000
 
-/**
- * While decoding a chunk, the runner asks the transport to read ahead after every this many
- * bytes (`Child.readAhead`): a terminal holds ~16 KiB, so a CLI that writes faster than this
- * process decodes would otherwise wait for the whole chunk to be decoded (bench/README.md,
- * "Reading ahead on a terminal").
- */
-const READ_AHEAD_BYTES = 8192
-
 /** The mutable state of one run, advanced once per event. @internal */
 export interface RunState {
   readonly fold: ClaudeResult.Folder
@@ -212,7 +204,6 @@ export const streamWith = (
     // bytes (see internal/deltaBytes.ts); every other line as text.
     const splitter = makeByteLineSplitter(record === undefined ? decodeDeltaLine : undefined)
     const lines: Array<string | ClaudeEvent.StreamEvent> = []
-    let sinceReadAhead = 0
     const decodeChunk = (last: boolean): DecodeChannel => {
       if (lines.length === 0) return last ? Channel.void : decodeLoop
       if (record !== undefined) {
@@ -268,11 +259,9 @@ export const streamWith = (
       onInput: (reads: Chunk.Chunk<Uint8Array>) => {
         for (const bytes of reads) {
           splitter.push(bytes, lines)
-          sinceReadAhead += bytes.length
-          if (sinceReadAhead >= READ_AHEAD_BYTES) {
-            sinceReadAhead = 0
-            child.readAhead()
-          }
+          // A terminal holds ~16 KiB: without reading ahead, a CLI that writes faster than this
+          // loop decodes would wait for the whole chunk (bench/README.md, "Reading ahead").
+          child.readAhead()
         }
         return decodeChunk(false)
       },
