@@ -46,6 +46,8 @@ export interface RunState {
    * events); an effect it returns runs before the chunk goes on.
    */
   readonly observe: Observer | undefined
+  /** Whether the events go on down the stream (`stream`), or are only folded (`run`). */
+  readonly emits: boolean
   diagnostics: Array<string>
   lineNumber: number
   sawResult: boolean
@@ -55,13 +57,15 @@ export interface RunState {
 /**
  * `keepText: false` for a run whose events go to the caller (`stream`): they see the text as it
  * streams, and the fold then keeps nothing that grows with the output (the `partial` result of an
- * error has no `text`).
+ * error has no `text`). `keepText: true` for `run`, whose caller sees only the folded result: its
+ * events are folded (and shown to `observe`), not emitted down the stream.
  *
  * @internal
  */
 export const makeState = (keepText: boolean, observe?: Observer): RunState => ({
   fold: new ClaudeResult.Folder(ClaudeResult.empty, { keepText }),
   observe,
+  emits: !keepText,
   diagnostics: [],
   lineNumber: 0,
   sawResult: false,
@@ -214,8 +218,14 @@ export const streamWith = (
     // bytes (see internal/deltaBytes.ts); every other line as text.
     const splitter = makeByteLineSplitter(record === undefined ? decodeDeltaLine : undefined)
     const lines: Array<string | ClaudeEvent.StreamEvent> = []
-    const decodeChunk = (last: boolean, next: DecodeChannel = decodeLoop): DecodeChannel => {
-      if (lines.length === 0) return last ? Channel.void : next
+    /**
+     * Decodes `lines` (emptying them) and advances the fold. What has to go through the channel
+     * (the events for a caller of `stream`, an observer's effect, diagnostics to log, a failure, the
+     * end) comes back as a channel that then goes on with `next`; `undefined` when nothing has to
+     * (`run` between two observed effects): the caller goes on decoding without a channel step.
+     */
+    const decodeChunk = (last: boolean, next: () => DecodeChannel): DecodeChannel | undefined => {
+      if (lines.length === 0) return last ? Channel.void : undefined
       if (record !== undefined) {
         const failed = record(lines as Array<string>)
         if (failed !== undefined) return Channel.fail(failed)
@@ -251,41 +261,52 @@ export const streamWith = (
         }
       }
       lines.length = 0
-      let emit: Channel.Channel<Chunk.Chunk<ClaudeEvent.ClaudeEvent>> = Channel.void
+      let emit: Channel.Channel<Chunk.Chunk<ClaudeEvent.ClaudeEvent>> | undefined
+      const then = (channel: Channel.Channel<Chunk.Chunk<ClaudeEvent.ClaudeEvent>>) =>
+        emit = emit === undefined ? channel : Channel.zipRight(channel, emit)
       if (events.length > 0) {
         const chunk = Chunk.unsafeFromArray(events)
-        emit = Channel.write(chunk)
+        if (state.emits) emit = Channel.write(chunk)
         const observed = state.observe?.(chunk)
-        if (observed !== undefined) emit = Channel.zipRight(Channel.fromEffect(observed), emit)
+        if (observed !== undefined) then(Channel.fromEffect(observed))
       }
       // A line that is not an event is not dropped silently: it is logged, and kept for the
       // error if the run fails.
-      if (diagnostics !== undefined) emit = Channel.zipRight(Channel.fromEffect(logDiagnostics(diagnostics)), emit)
-      if (failure !== undefined) return Channel.zipRight(emit, Channel.fail(failure))
-      if (state.sawResult || last) return emit
-      return Channel.zipRight(emit, next)
+      if (diagnostics !== undefined) then(Channel.fromEffect(logDiagnostics(diagnostics)))
+      if (failure !== undefined) {
+        return emit === undefined
+          ? Channel.fail(failure)
+          : Channel.zipRight(emit, Channel.fail(failure))
+      }
+      if (state.sawResult || last) return emit ?? Channel.void
+      return emit === undefined ? undefined : Channel.zipRight(emit, next())
     }
     /** Splits, decodes and emits `reads` from `from` on, `DECODE_SLICE_BYTES` at a time. */
     const decodeReads = (reads: Chunk.Chunk<Uint8Array>, from: number): DecodeChannel => {
-      let i = from
-      let bytes = 0
       const size = Chunk.size(reads)
-      while (i < size && bytes < DECODE_SLICE_BYTES) {
-        const read = Chunk.unsafeGet(reads, i++)
-        splitter.push(read, lines)
-        bytes += read.length
-        // A terminal holds ~16 KiB: without reading ahead, a CLI that writes faster than this
-        // loop decodes would wait for the whole chunk (bench/README.md, "Reading ahead").
-        child.readAhead()
+      let i = from
+      while (i < size) {
+        let bytes = 0
+        while (i < size && bytes < DECODE_SLICE_BYTES) {
+          const read = Chunk.unsafeGet(reads, i++)
+          splitter.push(read, lines)
+          bytes += read.length
+          // A terminal holds ~16 KiB: without reading ahead, a CLI that writes faster than this
+          // loop decodes would wait for the whole chunk (bench/README.md, "Reading ahead").
+          child.readAhead()
+        }
+        const at = i
+        const step = decodeChunk(false, () => at < size ? Channel.suspend(() => decodeReads(reads, at)) : decodeLoop)
+        if (step !== undefined) return step
       }
-      return decodeChunk(false, i < size ? Channel.suspend(() => decodeReads(reads, i)) : decodeLoop)
+      return decodeLoop
     }
     const decodeLoop: DecodeChannel = Channel.readWithCause({
       onInput: (reads: Chunk.Chunk<Uint8Array>) => decodeReads(reads, 0),
       onFailure: Channel.failCause,
       onDone: () => {
         splitter.end(lines)
-        return decodeChunk(true)
+        return decodeChunk(true, () => Channel.void) ?? Channel.void
       }
     })
 
