@@ -292,7 +292,8 @@ export const streamWith = (
           splitter.push(read, lines)
           bytes += read.length
           // A terminal holds ~16 KiB: without reading ahead, a CLI that writes faster than this
-          // loop decodes would wait for the whole chunk (bench/README.md, "Reading ahead").
+          // loop decodes would wait for the whole chunk (bench/README.md, "Reading ahead on a
+          // terminal").
           child.readAhead()
         }
         const at = i
