@@ -323,8 +323,10 @@ export interface PtyProcess {
    * however much room the buffer here has. Calling this every few KiB of work lets the child write
    * on meanwhile (`effect-claude-code` calls it after decoding each read; its README has the
    * figures). Reads at most 8 KiB (two terminal reads) per call. Does nothing while reading is
-   * paused, after the end, or once the scope is closing. With `reuseOutputBuffers`, what it reads
-   * goes to memory reused from earlier pulls.
+   * paused, after the end, or once the scope is closing. What it reads is handed out by
+   * `outputBytes` as views of shared 64 KiB slabs: a view kept for long keeps its whole slab
+   * alive, so copy (`Buffer.from`) a small piece you keep. With `reuseOutputBuffers`, the slabs are
+   * reused from the pull after the one that handed out their last views.
    *
    * @example
    * ```ts
