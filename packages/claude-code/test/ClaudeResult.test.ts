@@ -477,6 +477,85 @@ describe("ClaudeResult.step", () => {
       }
     })
 
+    it("keeps an open block's deltas in one place and gives the same text as step wherever the text is read", () => {
+      const delta = (index: number, text: string, messageId = "m1") =>
+        streamEvent({ type: "content_block_delta", index, delta: { type: "text_delta", text } }, messageId)
+      const assistant = (...texts: Array<string>) =>
+        event(JSON.stringify({
+          type: "assistant",
+          session_id: "s",
+          message: { id: "m1", role: "assistant", model: "x", content: texts.map((text) => ({ type: "text", text })) }
+        }))
+      const result = (fields: Record<string, unknown>) =>
+        event(JSON.stringify({
+          type: "result",
+          subtype: "success",
+          session_id: "s",
+          is_error: false,
+          num_turns: 1,
+          total_cost_usd: 0.001,
+          ...fields
+        }))
+      const cases: Array<[string, Array<ClaudeEvent.ClaudeEvent>, string]> = [
+        // an assistant line completes a finished block while another block is still streaming,
+        // which then goes on: the completion lands between the two blocks' deltas
+        ["a finished block completed while another streams", [
+          delta(0, "A"),
+          delta(0, "B"),
+          delta(1, "C"),
+          assistant("ABX"),
+          delta(1, "D"),
+          delta(1, "E")
+        ], "AB\n\nCXDE"],
+        // the open block itself completed by an assistant line, then streaming on
+        ["the open block completed, then more deltas", [
+          delta(0, "He"),
+          delta(0, "llo"),
+          assistant("Hello world"),
+          delta(0, "!")
+        ], "Hello world!"],
+        // a result line without a `result` field in the middle of a block keeps the streamed text
+        ["a result without text mid-block", [delta(0, "one"), delta(0, " two"), result({})], "one two"],
+        ["a result with text mid-block", [delta(0, "one"), delta(0, " two"), result({ result: "final" })], "final"],
+        // blocks that alternate: each switch ends one block and starts another, a blank line apart
+        [
+          "alternating blocks",
+          [delta(0, "a"), delta(1, "b"), delta(0, "c"), delta(0, "d"), delta(1, "e")],
+          "a\n\nb\n\ncd\n\ne"
+        ],
+        // the next message's first delta, while the last block of the one before is still open
+        [
+          "a new message mid-block",
+          [delta(0, "first"), delta(0, " message"), delta(0, "second", "m2")],
+          "first message\n\nsecond"
+        ],
+        // a block's deltas after an assistant line that matched nothing (its text added whole)
+        ["an unmatched assistant line mid-block", [delta(0, "x"), assistant("other"), delta(0, "y")], "x\n\nothery"]
+      ]
+      for (const [name, events, text] of cases) {
+        const folder = new ClaudeResult.Folder()
+        for (const e of events) folder.add(e)
+        assert.strictEqual(folder.result().text, text, name)
+        assert.strictEqual(scanAll(events).at(-1)!.text, text, `${name} (step)`)
+        // and a snapshot taken at any point, then folding on, changes nothing
+        for (let cut = 1; cut < events.length; cut++) {
+          const resumed = new ClaudeResult.Folder()
+          events.slice(0, cut).forEach((e) => resumed.add(e))
+          const before = resumed.result()
+          const beforeText = before.text
+          events.slice(cut).forEach((e) => resumed.add(e))
+          assert.strictEqual(resumed.result().text, text, `${name}, snapshot after ${cut}`)
+          assert.strictEqual(before.text, beforeText, `${name}, snapshot after ${cut} unchanged`)
+          // and a fold that resumes from that snapshot through step agrees
+          const stepped = events.slice(cut).reduce(
+            (state, e) => ClaudeResult.step(state, e),
+            scanAll(events.slice(0, cut)).at(-1)!
+          )
+          assert.strictEqual(stepped.text, text, `${name}, stepped on from ${cut}`)
+        }
+      }
+    })
+
     it("with keepText: false keeps no streamed text, and everything else the same", () => {
       for (const { events, name } of allFixtureEvents()) {
         const withText = new ClaudeResult.Folder()
