@@ -382,6 +382,14 @@ const copyCursor = (cursor: Cursor): Cursor => ({
 
 const SEPARATOR = "\n\n"
 
+/**
+ * How many text deltas of the open block are gathered before they are joined onto its text. A
+ * delta is a short string (the CLI streams a few words at a time); joined in batches, it dies
+ * young, and what outlives young-generation GCs is the batch's characters instead of a string and
+ * a rope node per delta.
+ */
+const TEXT_BATCH = 64
+
 // -----------------------------------------------------------------------------
 // The fold
 // -----------------------------------------------------------------------------
@@ -435,6 +443,8 @@ export class Folder {
   /** The draft was handed out by `result()`: copy it before the next change. */
   private shared = false
   private readonly keepText: boolean
+  /** Deltas of the open block not yet joined onto its text (see `TEXT_BATCH`, `flushPending`). */
+  private readonly pending: Array<string> = []
 
   constructor(from: ClaudeResult = empty, options?: { readonly keepText?: boolean | undefined }) {
     this.draft = copyDraft(from)
@@ -648,7 +658,18 @@ export class Folder {
    */
   private syncText(): void {
     const open = this.cursor.open
-    if (open !== undefined && open.before !== undefined) this.draft.text = open.before + open.text
+    if (open !== undefined && open.before !== undefined) {
+      this.flushPending()
+      this.draft.text = open.before + open.text
+    }
+  }
+
+  /** Joins the gathered deltas onto the open block's text. */
+  private flushPending(): void {
+    const pending = this.pending
+    if (pending.length === 0) return
+    this.cursor.open!.text += pending.length === 1 ? pending[0]! : pending.join("")
+    pending.length = 0
   }
 
   private forMessage(messageId: string | undefined): void {
@@ -677,7 +698,7 @@ export class Folder {
     }
     if (text.length === 0) return
     if (open.before !== undefined) {
-      open.text += text
+      if (this.pending.push(text) >= TEXT_BATCH) this.flushPending()
     } else if (open.text.length === 0) {
       // the block's first text: the draft's text is up to date (no other block is open)
       const draftText = this.draft.text
@@ -722,6 +743,7 @@ export class Folder {
    */
   private onAssistantText(text: string): void {
     if (text.length === 0) return
+    this.flushPending()
     const { done, open } = this.cursor
     const matches = (block: StreamedBlock) => !block.claimed && block.text.length > 0 && text.startsWith(block.text)
     const claim = (block: StreamedBlock): void => {

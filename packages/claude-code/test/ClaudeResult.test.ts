@@ -523,6 +523,25 @@ describe("ClaudeResult.step", () => {
           [delta(0, "a"), delta(1, "b"), delta(0, "c"), delta(0, "d"), delta(1, "e")],
           "a\n\nb\n\ncd\n\ne"
         ],
+        // more deltas than are gathered before joining (64), an assistant line, a result line and
+        // a new message each arriving with some gathered and not yet joined
+        ...[1, 63, 64, 65, 100, 129].flatMap((n): Array<[string, Array<ClaudeEvent.ClaudeEvent>, string]> => {
+          const words = Array.from({ length: n }, (_, i) => `w${i} `)
+          const text = words.join("")
+          return [
+            [`${n} deltas, then an assistant line with more`, [
+              ...words.map((w) => delta(0, w)),
+              assistant(text + "tail"),
+              delta(0, "!")
+            ], text + "tail!"],
+            [`${n} deltas, then a result without text`, [...words.map((w) => delta(0, w)), result({})], text],
+            [
+              `${n} deltas, then the next message`,
+              [...words.map((w) => delta(0, w)), delta(0, "next", "m2")],
+              `${text}\n\nnext`
+            ]
+          ]
+        }),
         // the next message's first delta, while the last block of the one before is still open
         [
           "a new message mid-block",
