@@ -4,13 +4,13 @@ import * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { PtyProcess } from "effect-pty"
 import * as Cause from "effect/Cause"
-import * as Chunk from "effect/Chunk"
+import type * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { constVoid } from "effect/Function"
 import * as Layer from "effect/Layer"
-import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as ClaudeError from "../ClaudeError.js"
 import { decodeUtf8 } from "./lines.js"
@@ -123,48 +123,54 @@ export const spawnPipe: Spawn = (spec) =>
       Effect.forkScoped
     )
 
-    // stdout is read by a fiber of this scope, not by the consumer's stream: @effect/platform
-    // destroys the pipe as soon as a stream over it ends, so a consumer that stops early (an
-    // interrupted run) would leave the CLI writing its last lines (after SIGINT: the interrupted
-    // turn and its result) into a closed pipe, where it fails with EPIPE and hangs until SIGTERM,
-    // without saving the session. The fiber hands chunks on with backpressure while someone
-    // reads them, discards them once the consumer is gone, and lives until the escalation below
-    // has seen the process exit (finalizers run in reverse order).
-    // The reader hands the bytes on as read (the runner splits them into lines and decodes each
-    // line), a chunk of reads at a time: one hand-over per chunk of reads.
-    const stdout = yield* Mailbox.make<Uint8Array, ClaudeError.ReadError>(16)
-    let consumed = true
-    // For the drain window below: when a chunk last arrived, and whether one is being handed on.
+    // stdout is pulled on demand, in this scope: by the consumer while it reads the output, then,
+    // once it has stopped (an interrupted run), by a drain that discards what the CLI still writes
+    // until the escalation below has seen the process exit. @effect/platform destroys the pipe as
+    // soon as a stream over it ends: with the stream ended by the consumer, the CLI would write
+    // its last lines (after SIGINT: the interrupted turn and its result) into a closed pipe, fail
+    // with EPIPE and hang until SIGTERM, without saving the session. Pulled here, the stream ends
+    // when this scope closes, after the escalation (finalizers run in reverse order).
+    // The consumer pulls the platform's stream itself, with no fiber in between: a reader fiber
+    // handing each read over cost a 100k-event fold ~35 ms of CPU, and its reads outlived
+    // young-generation GCs (~20 MiB more at the peak; bench/README.md, "Memory").
+    const pullStdout = yield* Stream.toPull(proc.stdout)
+    const killGroup = () => {
+      try {
+        process.kill(-pid, "SIGKILL")
+      } catch {
+        // nothing left
+      }
+    }
+    // For the drain window below: when the last pull ended, and since when one is waiting (also
+    // keeps the drain's pulls from starting while a consumer's is being interrupted).
     let lastRead = performance.now()
-    let offering = false
-    const handedOn = Effect.sync(() => {
-      offering = false
-      lastRead = performance.now()
+    let waitingSince: number | undefined
+    const pullOnce = Effect.suspend(() => {
+      waitingSince = performance.now()
+      return Effect.ensuring(
+        pullStdout,
+        Effect.sync(() => {
+          waitingSince = undefined
+          lastRead = performance.now()
+        })
+      )
     })
-    yield* proc.stdout.pipe(
-      Stream.runForEachChunk((chunk) => {
-        lastRead = performance.now()
-        if (!consumed || chunk.length === 0) return Effect.void
-        offering = true
-        return Effect.ensuring(
-          chunk.length === 1 ? stdout.offer(Chunk.unsafeHead(chunk)) : Effect.asVoid(stdout.offerAll(chunk)),
-          handedOn
-        )
-      }),
-      Effect.matchCauseEffect({
-        onFailure: (cause) => stdout.fail(new ClaudeError.ReadError({ cause: Cause.squash(cause) })),
-        onSuccess: () => stdout.end
-      }),
-      Effect.forkScoped
-    )
     // Normally stdout ends at end of file, when the CLI has exited. A process it started that
     // inherited stdout (a grandchild) keeps the pipe open: then the output ends once nothing has
     // arrived for the drain window since the exit, not counting the time a slow consumer holds
-    // the reading up. What that process writes later is dropped, as on a terminal.
+    // the reading up (between its pulls). What that process writes later is dropped, as on a
+    // terminal. A pull that starts after the exit races the window's end. One already waiting
+    // when the CLI exits cannot be raced (racing every pull forks fibers: +120 ms of CPU at a
+    // 100k-event fold); at the window's end the rest of the CLI's process group is killed
+    // instead, which closes the pipe. A process that left the group and holds stdout open keeps
+    // such a pull waiting until it exits (an `idleTimeout` bounds it).
+    const ended = yield* Deferred.make<void>()
+    let exitSeen = false
     const quiet: Effect.Effect<void> = Effect.suspend(() => {
-      const idle = performance.now() - lastRead
-      if (!offering && idle >= DRAIN_WINDOW_MILLIS) return Effect.void
-      return Effect.sleep(Math.max(DRAIN_WINDOW_MILLIS - idle, 10)).pipe(
+      const since = Math.max(lastRead, waitingSince ?? Infinity)
+      const idle = performance.now() - since
+      if (idle >= DRAIN_WINDOW_MILLIS) return Effect.void
+      return Effect.sleep(Math.max(DRAIN_WINDOW_MILLIS - (Number.isFinite(idle) ? idle : 0), 10)).pipe(
         // one more poll phase first: data already in the kernel is read before the check runs
         Effect.zipRight(Effect.async<void>((resume) => {
           const immediate = setImmediate(() => resume(Effect.void))
@@ -177,16 +183,43 @@ export const spawnPipe: Spawn = (spec) =>
       Effect.tap(() =>
         Effect.sync(() => {
           lastRead = performance.now()
+          exitSeen = true
         })
       ),
       Effect.zipRight(quiet),
-      Effect.zipRight(stdout.end),
+      Effect.zipRight(Deferred.succeed(ended, undefined)),
+      Effect.zipRight(Effect.sync(() => {
+        if (waitingSince !== undefined) killGroup()
+      })),
       Effect.forkScoped
     )
-    const stopConsuming = Effect.suspend(() => {
-      consumed = false
-      return Effect.ignore(stdout.clear)
-    })
+    const readError = (cause: Cause.Cause<Option.Option<unknown>>): Option.Option<ClaudeError.ReadError> => {
+      const failure = Cause.failureOption(cause)
+      if (Option.isSome(failure) && Option.isNone(failure.value)) return Option.none() // end of file
+      return Option.some(
+        new ClaudeError.ReadError({
+          cause: Option.isSome(failure) ? Option.getOrUndefined(failure.value) : Cause.squash(cause)
+        })
+      )
+    }
+    const read: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<ClaudeError.ReadError>> = Effect.catchAllCause(
+      pullOnce,
+      (cause): Effect.Effect<never, Option.Option<ClaudeError.ReadError>> =>
+        Cause.isInterruptedOnly(cause) ? Effect.interrupt : Effect.fail(readError(cause))
+    )
+    const endOfWindow = Effect.zipRight(Deferred.await(ended), Effect.fail(Option.none()))
+    const next = Effect.suspend(() => exitSeen ? Effect.raceFirst(read, endOfWindow) : read)
+
+    // Once the consumer is gone, what the CLI still writes is read and dropped.
+    const gone = yield* Deferred.make<void>()
+    const drain: Effect.Effect<void> = Effect.suspend(() =>
+      // a consumer's pull that raced the window's end may still be being interrupted: wait it out
+      waitingSince !== undefined
+        ? Effect.zipRight(Effect.sleep(1), drain)
+        : Effect.matchCauseEffect(pullOnce, { onFailure: () => Effect.void, onSuccess: () => drain })
+    )
+    yield* Deferred.await(gone).pipe(Effect.zipRight(drain), Effect.forkScoped)
+    const stopConsuming = Deferred.succeed(gone, undefined)
 
     const signal = (sig: NodeJS.Signals) =>
       Effect.flatMap(Deferred.isDone(exited), (reaped) =>
@@ -208,13 +241,7 @@ export const spawnPipe: Spawn = (spec) =>
     const exitStatus = Deferred.await(exited)
     // Whatever is left of its process group once the CLI has exited (background jobs, a
     // grandchild holding stdout) gets SIGKILL, as on a terminal: nothing outlives the run.
-    const killRemnants = Effect.sync(() => {
-      try {
-        process.kill(-pid, "SIGKILL")
-      } catch {
-        // nothing left
-      }
-    })
+    const killRemnants = Effect.sync(killGroup)
     const shutdown = PtyProcess.escalate({ signal, exitStatus, isRunning }, spec.shutdown).pipe(
       Effect.tap(() => killRemnants)
     )
@@ -222,7 +249,7 @@ export const spawnPipe: Spawn = (spec) =>
 
     return {
       pid,
-      output: Mailbox.toStream(stdout).pipe(Stream.ensuring(stopConsuming)),
+      output: Stream.repeatEffectChunkOption(next).pipe(Stream.ensuring(stopConsuming)),
       readAhead: constVoid,
       stderrTail: Fiber.await(stderrFiber).pipe(
         Effect.timeout("1 second"),
