@@ -84,6 +84,35 @@ describe.concurrent.each(transports)("faults over %s", (transport) => {
       yield* awaitDead(pidIn(file("grandchild")), "the grandchild")
     }))
 
+  it.scopedLive(
+    "exits without a result, a grandchild that left its process group holding its output open: ended by the PTY, by idleTimeout on pipes",
+    () =>
+      Effect.gen(function*() {
+        const { file, options } = yield* fake(transport, "grandchild-detached-no-result", { FAKE_CLAUDE_SIZE: "20000" })
+        // killing the CLI's group does not reach this grandchild: the test stops it itself
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            try {
+              process.kill(pidIn(file("grandchild")), "SIGKILL")
+            } catch {
+              // already gone
+            }
+          })
+        )
+        const { error, events } = yield* collect(ClaudeCode.stream("bye", { ...options, idleTimeout: "2 seconds" }))
+
+        assert.deepStrictEqual(events.map((event) => event._tag), ["SystemInit"])
+        assert.isTrue(isDead(pidIn(file("pid"))))
+        if (transport === "pty") {
+          // the terminal's output ends once it is quiet after the exit, whoever holds it
+          assert.strictEqual(assertTag(error!, "ProcessError").exitCode, 3)
+        } else {
+          // a pipe's end of file never comes, and the pull waiting for it is not raced (see pipe.ts)
+          assertTag(error!, "IdleTimeout")
+        }
+      })
+  )
+
   it.scopedLive("a single 100 MB line arrives whole", () =>
     Effect.gen(function*() {
       const size = 100 * 1024 * 1024

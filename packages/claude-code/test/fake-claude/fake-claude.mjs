@@ -287,6 +287,20 @@ const modes = {
     init()
     process.exitCode = 3
   },
+  // Like "grandchild-no-result", but the grandchild leaves the process group (a new session):
+  // killing the CLI's group does not reach it. It exits on its own after FAKE_CLAUDE_SIZE ms
+  // (default 60000), so that a test that forgets it leaves nothing for long.
+  "grandchild-detached-no-result"() {
+    const lifetime = Number(env.FAKE_CLAUDE_SIZE ?? 60000)
+    const child = spawn(process.execPath, ["-e", `setTimeout(() => {}, ${lifetime})`], {
+      stdio: "inherit",
+      detached: true
+    })
+    if (env.FAKE_CLAUDE_GRANDCHILD_PID_FILE) fs.writeFileSync(env.FAKE_CLAUDE_GRANDCHILD_PID_FILE, String(child.pid))
+    child.unref()
+    init()
+    process.exitCode = 3
+  },
   // Rejected for rate limits (a rejected rate_limit_event, the synthetic API error message and a
   // 429 result, exit 1) for the first FAKE_CLAUDE_REJECTIONS runs counted in FAKE_CLAUDE_COUNT_FILE,
   // then answers like "echo".
