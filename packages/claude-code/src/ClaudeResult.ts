@@ -653,8 +653,8 @@ export class Folder {
   /**
    * Brings the draft's text up to date with the open block's deltas. The deltas of a block are
    * kept once, in the block, and added to the draft's text only when it is read (a snapshot, the
-   * result line, an `assistant` line's text, the block's end): a string per delta in one place,
-   * not in two, which on a long fold is half the strings that young-generation GCs find alive.
+   * result line, an `assistant` line's text, the end of the block or message): one copy of the
+   * text, not two (the draft's and the block's), joined in batches (`TEXT_BATCH`).
    */
   private syncText(): void {
     const open = this.cursor.open

@@ -11,7 +11,8 @@
 //   FAKE_CLAUDE_PID_FILE  write the pid to this file (for grandchild / parent-death tests)
 //   FAKE_CLAUDE_GRANDCHILD_PID_FILE  modes "grandchild*": write the grandchild's pid to this file
 //   FAKE_CLAUDE_SIZE      bytes for "big-line" (default 50 MiB) and "big-result" (default 100 MiB),
-//                         deltas for "deltas" (default 20000)
+//                         deltas for "deltas" (default 20000), the grandchild's lifetime in ms for
+//                         "grandchild-detached-no-result" (default 60000)
 //   FAKE_CLAUDE_ENV_FILE  write the received environment as JSON to this file
 //   FAKE_CLAUDE_REPORT_FILE  mode "sigint-report": where to write how its last writes went
 //   FAKE_CLAUDE_COUNT_FILE   mode "rate-limited": counts the runs (shared by the retries of a test)
