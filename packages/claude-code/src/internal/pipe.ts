@@ -167,10 +167,10 @@ export const spawnPipe: Spawn = (spec) =>
     const ended = yield* Deferred.make<void>()
     let exitSeen = false
     const quiet: Effect.Effect<void> = Effect.suspend(() => {
-      const since = Math.max(lastRead, waitingSince ?? Infinity)
-      const idle = performance.now() - since
+      // only a pull that is waiting counts: a consumer busy between its pulls holds nothing up
+      const idle = waitingSince === undefined ? 0 : performance.now() - Math.max(lastRead, waitingSince)
       if (idle >= DRAIN_WINDOW_MILLIS) return Effect.void
-      return Effect.sleep(Math.max(DRAIN_WINDOW_MILLIS - (Number.isFinite(idle) ? idle : 0), 10)).pipe(
+      return Effect.sleep(Math.max(DRAIN_WINDOW_MILLIS - idle, 10)).pipe(
         // one more poll phase first: data already in the kernel is read before the check runs
         Effect.zipRight(Effect.async<void>((resume) => {
           const immediate = setImmediate(() => resume(Effect.void))
