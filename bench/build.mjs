@@ -8,13 +8,30 @@ import { fileURLToPath } from "node:url"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
+const common = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // the workspace packages' sources (their exports list this condition first), never a stale dist/
+  conditions: ["@effect-claude-code/source"],
+  sourcemap: "linked",
+  logLevel: "warning",
+  // CommonJS dependencies inside an ES module bundle need a `require`
+  banner: {
+    js:
+      "import { createRequire as __benchCreateRequire } from \"node:module\"; const require = __benchCreateRequire(import.meta.url);"
+  }
+}
+
 export const build = async () => {
   await esbuild.build({
+    ...common,
     // named entry points: every bundle lands directly in results/build/ (with a list, esbuild would
     // mirror the common source directory and put the contestants under results/build/contestants/)
     entryPoints: {
       ...Object.fromEntries(
-        ["ours-pipe", "ours-pty", "interrupt", "effect-floor"].map((
+        ["ours-pipe", "ours-pty", "interrupt", "effect-floor", "effect-floor-importing-ours"].map((
           name
         ) => [name, path.join(here, `contestants/${name}.ts`)])
       ),
@@ -23,20 +40,19 @@ export const build = async () => {
     },
     outdir: path.join(here, "results/build"),
     outExtension: { ".js": ".mjs" },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    external: ["node-pty"],
-    // the workspace packages' sources (their exports list this condition first), never a stale dist/
-    conditions: ["@effect-claude-code/source"],
-    sourcemap: "linked",
-    logLevel: "warning",
-    // CommonJS dependencies inside an ES module bundle need a `require`
-    banner: {
-      js:
-        "import { createRequire as __benchCreateRequire } from \"node:module\"; const require = __benchCreateRequire(import.meta.url);"
-    }
+    external: ["node-pty"]
+  })
+  // The same contestants with Effect and @effect/* left out of the bundle: Node loads them from
+  // node_modules at run time, module by module, as a program that is not bundled does (our own
+  // packages stay bundled, as they would be in a published single-file build).
+  await esbuild.build({
+    ...common,
+    entryPoints: Object.fromEntries(
+      ["ours-pipe", "effect-floor"].map((name) => [`${name}.unbundled`, path.join(here, `contestants/${name}.ts`)])
+    ),
+    outdir: path.join(here, "results/build"),
+    outExtension: { ".js": ".mjs" },
+    external: ["node-pty", "effect", "@effect/*"]
   })
   return (name) => path.join(here, "results/build", `${name}.mjs`)
 }

@@ -64,8 +64,23 @@ const CONTESTANTS = [
   { name: "ours-pipe", argv: [built("ours-pipe")], raw: "raw-pipe" },
   { name: "ours-pty", argv: [built("ours-pty")], raw: "raw-pty" }
 ]
-/** Start-up only: our contestants run from TypeScript through tsx, as in development. */
-const TSX_CONTESTANTS = [
+/**
+ * Start-up only. The Effect floor in a process that has also imported our library (with the floor
+ * and ours, it splits our start-up into loading the library and running it), in every start-up run.
+ */
+const FLOOR_IMPORTING_OURS = {
+  name: "effect-floor, importing ours",
+  argv: [built("effect-floor-importing-ours")],
+  raw: "raw-pipe"
+}
+/**
+ * Start-up only, informative (fewer runs): the floor and ours loading Effect from node_modules,
+ * module by module, as a program that is not bundled does; ours from TypeScript through tsx, as
+ * in development.
+ */
+const STARTUP_EXTRA = [
+  { name: "effect-floor, Effect unbundled", argv: [built("effect-floor.unbundled")], raw: "raw-pipe" },
+  { name: "ours-pipe, Effect unbundled", argv: [built("ours-pipe.unbundled")], raw: "raw-pipe" },
   { name: "ours-pipe (tsx)", argv: [...tsxLoader, path.join(here, "contestants/ours-pipe.ts")], raw: "raw-pipe" },
   { name: "ours-pty (tsx)", argv: [...tsxLoader, path.join(here, "contestants/ours-pty.ts")], raw: "raw-pty" }
 ]
@@ -262,22 +277,25 @@ out(
 // Warm-up: file cache, tsx cache, first native addon load.
 {
   const env = { ...baseEnv(), BENCH_EVENTS: "100" }
-  for (const c of [...CONTESTANTS, ...(only.includes("startup") ? TSX_CONTESTANTS : [])]) await runOnce(c, env)
+  const startupOnly = only.includes("startup") ? [FLOOR_IMPORTING_OURS, ...STARTUP_EXTRA] : []
+  for (const c of [...CONTESTANTS, ...startupOnly]) await runOnce(c, env)
 }
 
 if (only.includes("startup")) {
   const env = { ...baseEnv(), BENCH_EVENTS: "1", BENCH_CONSUME: "stream" }
   process.stderr.write(`startup (N = 1) `)
-  const { byName } = await interleaved("startup N=1", CONTESTANTS, env, STARTUP_RUNS)
-  // through tsx: informative only (what development runs cost), fewer runs
-  process.stderr.write(`startup (N = 1) through tsx `)
-  const tsx = await interleaved("startup N=1 (tsx)", TSX_CONTESTANTS, env, Math.min(STARTUP_RUNS, 5))
-  checkAgreement("startup N=1 (all)", [...byName.values(), ...tsx.byName.values()].flat())
-  const s = new Map([...byName, ...tsx.byName].map(([name, rs]) => [name, summarize(rs)]))
+  const { byName } = await interleaved("startup N=1", [...CONTESTANTS, FLOOR_IMPORTING_OURS], env, STARTUP_RUNS)
+  // unbundled and through tsx: informative only, fewer runs
+  process.stderr.write(`startup (N = 1) unbundled and through tsx `)
+  const extra = await interleaved("startup N=1 (extra)", STARTUP_EXTRA, env, Math.min(STARTUP_RUNS, 5))
+  checkAgreement("startup N=1 (all)", [...byName.values(), ...extra.byName.values()].flat())
+  const s = new Map([...byName, ...extra.byName].map(([name, rs]) => [name, summarize(rs)]))
   report.scenarios.startup = Object.fromEntries(s)
   const rawWall = s.get("raw-pipe").wallMs
   out()
-  out(`## One event, whole process (N = 1, ${STARTUP_RUNS} runs; tsx rows ${Math.min(STARTUP_RUNS, 5)})`)
+  out(
+    `## One event, whole process (N = 1, ${STARTUP_RUNS} runs; unbundled and tsx rows ${Math.min(STARTUP_RUNS, 5)})`
+  )
   out()
   out(
     `"ready" = imports done, about to spawn; "first event" = first event in hand; both from the contestant's process start. Wall = spawn to exit of the contestant, measured outside it.`
@@ -294,6 +312,28 @@ if (only.includes("startup")) {
       f0(x.cpuSelfMs),
       f1(x.rssMiB)
     ])
+  )
+  // Where ours' start-up goes over raw pipes, in three steps (whole-process wall, CPU and "ready").
+  const steps = [
+    ["Effect and @effect/platform's executor (effect-floor over raw-pipe)", "raw-pipe", "effect-floor"],
+    ["loading our library (effect-floor, importing ours over effect-floor)", "effect-floor", FLOOR_IMPORTING_OURS.name],
+    ["our run (ours-pipe over effect-floor, importing ours)", FLOOR_IMPORTING_OURS.name, "ours-pipe"]
+  ]
+  out()
+  out(`### Where the one-event run's time goes, bundled`)
+  out()
+  table(
+    ["step", "Δ wall ms", "Δ ready ms", "Δ CPU self ms", "Δ peak RSS MiB"],
+    steps.map(([step, from, to]) => {
+      const [a, b] = [s.get(from), s.get(to)]
+      return [
+        step,
+        signed(b.wallMs - a.wallMs),
+        signed(b.readyMs - a.readyMs),
+        signed(b.cpuSelfMs - a.cpuSelfMs),
+        signed(b.rssMiB - a.rssMiB)
+      ]
+    })
   )
   for (const name of ["ours-pipe", "ours-pty"]) {
     const d = s.get(name).wallMs - rawWall
@@ -423,6 +463,47 @@ if (only.includes("fold")) {
       const d = s.get(ours).rssMiB - s.get(raw).rssMiB
       target(`peak RSS ≤ ${raw} + 15 MiB, fold N = ${n} (${ours})`, d <= 15, `${signed(d)} MiB`)
     }
+  }
+  if (FOLD_NS.length === 2) {
+    // What the events themselves cost, without the start-up both sizes pay once.
+    const [small, big] = FOLD_NS
+    const [a, b] = [report.scenarios.fold[small], report.scenarios.fold[big]]
+    const d = (name, key) => b[name][key] - a[name][key]
+    out()
+    out(
+      `### Fold: the cost of the events alone (N = ${big.toLocaleString("en-US")} minus N = ${
+        small.toLocaleString("en-US")
+      })`
+    )
+    out()
+    out(
+      `The ${
+        (big - small).toLocaleString("en-US")
+      } more events, without the start-up every run pays once (the one-event table above).`
+    )
+    out()
+    table(
+      [
+        "contestant",
+        "Δ wall ms",
+        "× raw-pipe",
+        "× raw-pty",
+        "Δ CPU self ms",
+        "× raw-pipe",
+        "× raw-pty",
+        "wall µs per event"
+      ],
+      CONTESTANTS.map(({ name }) => [
+        name,
+        f0(d(name, "wallMs")),
+        f2(ratio(d(name, "wallMs"), d("raw-pipe", "wallMs"))),
+        f2(ratio(d(name, "wallMs"), d("raw-pty", "wallMs"))),
+        f0(d(name, "cpuSelfMs")),
+        f2(ratio(d(name, "cpuSelfMs"), d("raw-pipe", "cpuSelfMs"))),
+        f2(ratio(d(name, "cpuSelfMs"), d("raw-pty", "cpuSelfMs"))),
+        f2((d(name, "wallMs") * 1000) / (big - small))
+      ])
+    )
   }
 }
 
