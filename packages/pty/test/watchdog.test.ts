@@ -5,7 +5,7 @@ import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { awaitDead, childPids, isDead, isGone, quickShutdown } from "./helpers.js"
+import { awaitDead, childPids, isDead, quickShutdown } from "./helpers.js"
 
 const repositoryRoot = path.resolve(import.meta.dirname, "../../..")
 
@@ -20,32 +20,39 @@ const cmdline = (pid: number): Array<string> => {
 
 const isWatchdog = (pid: number) => cmdline(pid).includes("effect-pty-watchdog")
 
+/** The parent's pid of a process, from /proc. */
+const parentOf = (pid: number): number | undefined => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
+  } catch {
+    return undefined
+  }
+}
+
+/** The watchdogs whose parent is `parent`. */
+const watchdogsOf = (parent: number): Array<number> =>
+  fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) =>
+    parentOf(pid) === parent && isWatchdog(pid)
+  )
+
 describe("watchdog", () => {
-  it.live("closing its scope disarms it: it signals nothing and is reaped", () =>
+  it.live("one per process, shared by every child, and kept for the next ones", () =>
     Effect.gen(function*() {
-      const child = spawn("sleep", ["60"], { detached: true, stdio: "ignore" })
-      yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
-      const watchdog = yield* Effect.scoped(Effect.gen(function*() {
-        yield* PtyProcess.watchdog(child.pid!, { interruptTimeout: "10 millis", terminateTimeout: "10 millis" })
-        const found = childPids().filter(isWatchdog)
-        assert.strictEqual(found.length, 1)
-        return found[0]!
-      }))
-
-      assert.isTrue(isGone(watchdog), "the watchdog is reaped when the scope has closed")
-      assert.isFalse(isDead(child.pid!), "the guarded child was not signalled")
-    }).pipe(Effect.scoped))
-
-  it.live("a PtyProcess has one while it runs, gone with its scope", () =>
-    Effect.gen(function*() {
-      const before = childPids().filter(isWatchdog)
+      const spawnSleep = PtyProcess.spawn({ command: "sleep", args: ["60"], shutdown: quickShutdown(5) })
       const during = yield* Effect.scoped(Effect.gen(function*() {
-        const proc = yield* PtyProcess.spawn({ command: "sleep", args: ["60"], shutdown: quickShutdown(5) })
-        return childPids().filter((pid) => isWatchdog(pid) && cmdline(pid).includes(String(proc.pid)))
+        const a = yield* spawnSleep
+        const b = yield* spawnSleep
+        const child = spawn("sleep", ["60"], { detached: true, stdio: "ignore" })
+        yield* Effect.addFinalizer(() => Effect.sync(() => child.kill("SIGKILL")))
+        yield* PtyProcess.watchdog(child.pid!)
+        assert.isFalse(isDead(a.pid) || isDead(b.pid))
+        return childPids().filter(isWatchdog)
       }))
-      assert.strictEqual(during.length, 1)
-      assert.isTrue(isGone(during[0]!))
-      assert.deepStrictEqual(childPids().filter(isWatchdog), before)
+      assert.strictEqual(during.length, 1, "one watchdog for two terminals and a child on pipes")
+      assert.deepStrictEqual(childPids().filter(isWatchdog), during, "it outlives the children it guarded")
+      const next = yield* Effect.scoped(Effect.map(spawnSleep, () => childPids().filter(isWatchdog)))
+      assert.deepStrictEqual(next, during, "the next child is guarded by the same one")
     }))
 
   it.live("when this process dies (SIGKILL), the children it guards are interrupted, then killed", () =>
@@ -63,7 +70,7 @@ describe("watchdog", () => {
         }
       )
       yield* Effect.addFinalizer(() => Effect.sync(() => parent.kill("SIGKILL")))
-      const pids = yield* Effect.async<{ pty: number; pipe: number }, string>((resume) => {
+      const pids = yield* Effect.async<{ pty: number; pipe: number; disarmed: number }, string>((resume) => {
         let out = ""
         parent.stdout.on("data", (data: Buffer) => {
           out += data.toString()
@@ -75,8 +82,16 @@ describe("watchdog", () => {
         if (parent.exitCode !== null || parent.signalCode !== null) return resume(Effect.void)
         parent.once("exit", () => resume(Effect.void))
       })
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          if (!isDead(pids.disarmed)) process.kill(pids.disarmed, "SIGKILL")
+        })
+      )
       assert.isFalse(isDead(pids.pty))
       assert.isFalse(isDead(pids.pipe))
+      assert.isFalse(isDead(pids.disarmed))
+      const watchdogs = watchdogsOf(parent.pid!)
+      assert.strictEqual(watchdogs.length, 1, "one watchdog guards both children")
 
       parent.kill("SIGKILL")
       yield* exited
@@ -84,5 +99,8 @@ describe("watchdog", () => {
       yield* awaitDead(pids.pipe, "10 seconds")
       // both got the interrupt signal first (and ignored it)
       assert.strictEqual(fs.readFileSync(intFile, "utf8"), "int\nint\n")
+      // its work done, the watchdog exits, and it left the child whose guard was closed alone
+      yield* awaitDead(watchdogs[0]!, "10 seconds")
+      assert.isFalse(isDead(pids.disarmed), "a child whose guard was closed is not signalled")
     }).pipe(Effect.scoped))
 })

@@ -394,19 +394,6 @@ const stop = (state: State): Effect.Effect<Option.Option<ExitStatus>> =>
     Effect.annotateLogs({ pid: state.pid })
   )
 
-/**
- * Waits (briefly: it was sent SIGKILL) until the stopped watchdog is reaped, so that no process
- * of this child is left once its scope has closed.
- *
- * @internal
- */
-export const awaitWatchdog = (watchdog: Watchdog.Watchdog): Effect.Effect<void> =>
-  Effect.async<void>((resume) => watchdog.onExit(() => resume(Effect.void))).pipe(
-    Effect.interruptible,
-    Effect.timeoutOption("2 seconds"),
-    Effect.asVoid
-  )
-
 const warnIfUnguarded = (pid: number, watchdog: Watchdog.Watchdog): Effect.Effect<void> =>
   watchdog.pid === undefined
     ? Effect.logWarning(
@@ -436,7 +423,7 @@ const release = (state: State): Effect.Effect<void> =>
         state.writer.close()
         state.reader.release()
         state.watchdog.stop()
-      }).pipe(Effect.zipRight(awaitWatchdog(state.watchdog)))
+      })
     ),
     Effect.withSpan("PtyProcess.release", { attributes: { pid: state.pid } })
   )
@@ -625,7 +612,7 @@ export const watchdog = (
           terminateTimeoutMillis: Duration.toMillis(shutdown.terminateTimeout)
         })
       ),
-      (guard) => Effect.zipRight(Effect.sync(() => guard.stop()), awaitWatchdog(guard))
+      (guard) => Effect.sync(() => guard.stop())
     )
     yield* warnIfUnguarded(pid, guard)
   })
