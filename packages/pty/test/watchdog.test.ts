@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { PtyProcess } from "effect-pty"
 import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -36,6 +37,73 @@ const watchdogsOf = (parent: number): Array<number> =>
     parentOf(pid) === parent && isWatchdog(pid)
   )
 
+/**
+ * Runs the parent fixture (fixtures/parent.ts: a child on a terminal and one on pipes, both guarded
+ * and both ignoring SIGINT, SIGTERM and SIGHUP, and a third whose guard was closed), SIGKILLs it
+ * (after SIGKILLing its watchdog and waiting for the next one, with `killWatchdogFirst`), and
+ * checks that the guarded children got the interrupt signal, then died, and the third did not.
+ */
+const parentDies = (options: { readonly killWatchdogFirst: boolean }) =>
+  Effect.gen(function*() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "watchdog-"))
+    yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
+    const intFile = path.join(dir, "int")
+    const parent = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "fixtures/parent.ts")],
+      {
+        cwd: repositoryRoot,
+        env: { ...process.env, INT_FILE: intFile },
+        stdio: ["ignore", "pipe", "inherit"]
+      }
+    )
+    yield* Effect.addFinalizer(() => Effect.sync(() => parent.kill("SIGKILL")))
+    const pids = yield* Effect.async<{ pty: number; pipe: number; disarmed: number }, string>((resume) => {
+      let out = ""
+      parent.stdout.on("data", (data: Buffer) => {
+        out += data.toString()
+        if (out.includes("\n")) resume(Effect.succeed(JSON.parse(out)))
+      })
+      parent.once("exit", (code, signal) => resume(Effect.fail(`parent exited (${code ?? signal}): ${out}`)))
+    })
+    const exited = Effect.async<void>((resume) => {
+      if (parent.exitCode !== null || parent.signalCode !== null) return resume(Effect.void)
+      parent.once("exit", () => resume(Effect.void))
+    })
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        if (!isDead(pids.disarmed)) process.kill(pids.disarmed, "SIGKILL")
+      })
+    )
+    assert.isFalse(isDead(pids.pty))
+    assert.isFalse(isDead(pids.pipe))
+    assert.isFalse(isDead(pids.disarmed))
+    let watchdogs = watchdogsOf(parent.pid!)
+    assert.strictEqual(watchdogs.length, 1, "one watchdog guards both children")
+    if (options.killWatchdogFirst) {
+      const killed = watchdogs[0]!
+      process.kill(killed, "SIGKILL")
+      // the parent reaps it and starts another
+      watchdogs = yield* Effect.suspend(() => {
+        const found = watchdogsOf(parent.pid!).filter((pid) => pid !== killed)
+        return found.length === 1 ? Effect.succeed(found) : Effect.fail("no new watchdog yet")
+      }).pipe(
+        Effect.retry(Schedule.spaced("10 millis")),
+        Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => "no watchdog took over" })
+      )
+    }
+
+    parent.kill("SIGKILL")
+    yield* exited
+    yield* awaitDead(pids.pty, "10 seconds")
+    yield* awaitDead(pids.pipe, "10 seconds")
+    // both got the interrupt signal first (and ignored it)
+    assert.strictEqual(fs.readFileSync(intFile, "utf8"), "int\nint\n")
+    // its work done, the watchdog exits, and it left the child whose guard was closed alone
+    yield* awaitDead(watchdogs[0]!, "10 seconds")
+    assert.isFalse(isDead(pids.disarmed), "a child whose guard was closed is not signalled")
+  }).pipe(Effect.scoped)
+
 describe("watchdog", () => {
   it.live("one per process, shared by every child, and kept for the next ones", () =>
     Effect.gen(function*() {
@@ -56,51 +124,8 @@ describe("watchdog", () => {
     }))
 
   it.live("when this process dies (SIGKILL), the children it guards are interrupted, then killed", () =>
-    Effect.gen(function*() {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "watchdog-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
-      const intFile = path.join(dir, "int")
-      const parent = spawn(
-        process.execPath,
-        ["--import", "tsx", path.join(import.meta.dirname, "fixtures/parent.ts")],
-        {
-          cwd: repositoryRoot,
-          env: { ...process.env, INT_FILE: intFile },
-          stdio: ["ignore", "pipe", "inherit"]
-        }
-      )
-      yield* Effect.addFinalizer(() => Effect.sync(() => parent.kill("SIGKILL")))
-      const pids = yield* Effect.async<{ pty: number; pipe: number; disarmed: number }, string>((resume) => {
-        let out = ""
-        parent.stdout.on("data", (data: Buffer) => {
-          out += data.toString()
-          if (out.includes("\n")) resume(Effect.succeed(JSON.parse(out)))
-        })
-        parent.once("exit", (code, signal) => resume(Effect.fail(`parent exited (${code ?? signal}): ${out}`)))
-      })
-      const exited = Effect.async<void>((resume) => {
-        if (parent.exitCode !== null || parent.signalCode !== null) return resume(Effect.void)
-        parent.once("exit", () => resume(Effect.void))
-      })
-      yield* Effect.addFinalizer(() =>
-        Effect.sync(() => {
-          if (!isDead(pids.disarmed)) process.kill(pids.disarmed, "SIGKILL")
-        })
-      )
-      assert.isFalse(isDead(pids.pty))
-      assert.isFalse(isDead(pids.pipe))
-      assert.isFalse(isDead(pids.disarmed))
-      const watchdogs = watchdogsOf(parent.pid!)
-      assert.strictEqual(watchdogs.length, 1, "one watchdog guards both children")
+    parentDies({ killWatchdogFirst: false }))
 
-      parent.kill("SIGKILL")
-      yield* exited
-      yield* awaitDead(pids.pty, "10 seconds")
-      yield* awaitDead(pids.pipe, "10 seconds")
-      // both got the interrupt signal first (and ignored it)
-      assert.strictEqual(fs.readFileSync(intFile, "utf8"), "int\nint\n")
-      // its work done, the watchdog exits, and it left the child whose guard was closed alone
-      yield* awaitDead(watchdogs[0]!, "10 seconds")
-      assert.isFalse(isDead(pids.disarmed), "a child whose guard was closed is not signalled")
-    }).pipe(Effect.scoped))
+  it.live("a watchdog killed while it guards is replaced, with the guards still armed", () =>
+    parentDies({ killWatchdogFirst: true }))
 })

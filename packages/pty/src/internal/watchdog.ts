@@ -15,7 +15,8 @@
  * finds nothing armed and exits.
  *
  * Guards are named by a number of their own, not by the group: a group's number can be reused by
- * a new child before the old child's guard is disarmed.
+ * a new child before the old child's guard is disarmed. If the watchdog is killed (by someone
+ * else: it ignores the usual signals), another is started and armed with the guards still armed.
  *
  * Cost: one fork and exec of `/bin/sh` per process, not per child (a fork of this process costs
  * ~1-2 ms, more as its memory grows; see bench/), a write to the pipe to arm and to disarm, one
@@ -81,7 +82,7 @@ export interface WatchdogOptions {
 export interface Watchdog {
   /** The watchdog's pid; `undefined` when it could not be started (the child is then unguarded). */
   readonly pid: number | undefined
-  /** Why it could not be started, or why it stopped guarding (it exited while this process lives). */
+  /** Why it could not be started, or why it stopped guarding (it was killed and not replaced). */
   readonly failure: unknown
   /** Disarms the guard: the watchdog forgets the child. Idempotent. */
   readonly stop: () => void
@@ -95,8 +96,14 @@ interface Shared {
 
 let shared: Shared | undefined
 let lastId = 0
+/** The guards armed now, each with the line that armed it (for a watchdog started after a kill). */
+const armed = new Map<number, string>()
+let lastRestart = -Infinity
 
-/** The process's watchdog, started on first use and again if it has exited. */
+/**
+ * The process's watchdog, started on first use and again if it has exited (then armed at once with
+ * the guards still armed).
+ */
 const watchdog = (): Shared | { readonly failure: unknown } => {
   if (shared !== undefined && !shared.exited) return shared
   let child: ChildProcess
@@ -119,13 +126,29 @@ const watchdog = (): Shared | { readonly failure: unknown } => {
   }
   // Spawn failures (EAGAIN, EMFILE, ...) arrive as an "error" event: never let one go unhandled.
   child.on("error", onExited)
-  child.on("exit", (code, signal) => onExited(new Error(`the watchdog exited (${signal ?? code})`)))
+  child.on("exit", (code, signal) => {
+    onExited(new Error(`the watchdog exited (${signal ?? code})`))
+    // Killed by someone else while it guarded children (its own exit is only at end of file, when
+    // this process is gone): another one takes over the guards still armed. At most once a
+    // second, so a watchdog that cannot run is not restarted in a loop (the next guard retries).
+    if (signal !== null && armed.size > 0 && performance.now() - lastRestart >= 1000) {
+      lastRestart = performance.now()
+      watchdog()
+    }
+  })
   child.stdin?.on("error", () => {})
   // Neither the process nor its pipe keeps this process's event loop alive.
   child.unref()
   ;(child.stdin as unknown as { unref?: () => void } | null)?.unref?.()
   shared = started
+  // the guards a watchdog that exited was keeping
+  for (const line of armed.values()) child.stdin?.write(line)
   return started
+}
+
+/** Writes `line` to the watchdog, if one runs. */
+const send = (line: string): void => {
+  if (shared !== undefined && !shared.exited) shared.child.stdin?.write(line)
 }
 
 const seconds = (millis: number): string => (Math.max(0, millis) / 1000).toFixed(3)
@@ -138,26 +161,28 @@ const seconds = (millis: number): string => (Math.max(0, millis) / 1000).toFixed
  */
 export const start = (pgid: number, options: WatchdogOptions): Watchdog => {
   const dog = watchdog()
-  if (!("child" in dog) || dog.child.pid === undefined || dog.child.stdin === null) {
+  if (!("child" in dog) || dog.child.pid === undefined) {
     return { pid: undefined, failure: dog.failure, stop: () => {} }
   }
-  const { child } = dog
   const id = ++lastId
   // dash's `kill -s` takes "INT", not "SIGINT"
   const signal = options.interruptSignal.replace(/^SIG/, "")
-  child.stdin!.write(
-    `+ ${id} ${pgid} ${signal} ${seconds(options.interruptTimeoutMillis)} ${seconds(options.terminateTimeoutMillis)}\n`
-  )
+  const line = `+ ${id} ${pgid} ${signal} ${seconds(options.interruptTimeoutMillis)} ${
+    seconds(options.terminateTimeoutMillis)
+  }\n`
+  armed.set(id, line)
+  send(line)
   let stopped = false
   return {
-    pid: child.pid,
+    pid: dog.child.pid,
     get failure() {
-      return dog.failure
+      return shared?.failure
     },
     stop: () => {
       if (stopped) return
       stopped = true
-      if (!dog.exited) child.stdin!.write(`- ${id}\n`)
+      armed.delete(id)
+      send(`- ${id}\n`)
     }
   }
 }
