@@ -11,8 +11,8 @@ import * as fs from "node:fs"
 /** Open file descriptors of this (test worker) process. */
 export const openFds = (): number => fs.readdirSync("/proc/self/fd").length
 
-/** Pids whose parent is this process (zombies included: they are not reaped yet). */
-export const childPids = (): Array<number> => {
+/** Pids whose parent is `parent`, this process by default (zombies included: they are not reaped yet). */
+export const childPids = (parent: number = process.pid): Array<number> => {
   const pids: Array<number> = []
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue
@@ -20,7 +20,7 @@ export const childPids = (): Array<number> => {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8")
       // pid (comm) state ppid ...; comm may contain spaces and parentheses
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
-      if (ppid === process.pid) pids.push(Number(entry))
+      if (ppid === parent) pids.push(Number(entry))
     } catch {
       // exited while we looked
     }

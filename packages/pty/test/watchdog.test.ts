@@ -21,21 +21,8 @@ const cmdline = (pid: number): Array<string> => {
 
 const isWatchdog = (pid: number) => cmdline(pid).includes("effect-pty-watchdog")
 
-/** The parent's pid of a process, from /proc. */
-const parentOf = (pid: number): number | undefined => {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
-  } catch {
-    return undefined
-  }
-}
-
 /** The watchdogs whose parent is `parent`. */
-const watchdogsOf = (parent: number): Array<number> =>
-  fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) =>
-    parentOf(pid) === parent && isWatchdog(pid)
-  )
+const watchdogsOf = (parent: number): Array<number> => childPids(parent).filter(isWatchdog)
 
 /**
  * Runs the parent fixture (fixtures/parent.ts: a child on a terminal and one on pipes, both guarded
