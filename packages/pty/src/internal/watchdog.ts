@@ -142,7 +142,7 @@ const watchdog = (): Shared | { readonly failure: unknown } => {
   ;(child.stdin as unknown as { unref?: () => void } | null)?.unref?.()
   shared = started
   // the guards a watchdog that exited was keeping
-  for (const line of armed.values()) child.stdin?.write(line)
+  for (const line of armed.values()) send(line)
   return started
 }
 
@@ -172,17 +172,14 @@ export const start = (pgid: number, options: WatchdogOptions): Watchdog => {
   }\n`
   armed.set(id, line)
   send(line)
-  let stopped = false
   return {
     pid: dog.child.pid,
     get failure() {
       return shared?.failure
     },
     stop: () => {
-      if (stopped) return
-      stopped = true
-      armed.delete(id)
-      send(`- ${id}\n`)
+      // armed until its first stop
+      if (armed.delete(id)) send(`- ${id}\n`)
     }
   }
 }
