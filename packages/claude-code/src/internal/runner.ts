@@ -13,7 +13,7 @@ import { buildArgs, validate } from "./args.js"
 import { decodeDeltaLine } from "./deltaBytes.js"
 import { makeByteLineSplitter } from "./lines.js"
 import { recorder } from "./record.js"
-import { type Child, loadSpawn } from "./transport.js"
+import { type Child, spawnFor } from "./transport.js"
 
 /**
  * Above this many bytes the prompt goes to the CLI's stdin instead of argv (Linux refuses a
@@ -175,7 +175,7 @@ export const streamWith = (
     }
     const viaStdin = Buffer.byteLength(prompt, "utf8") > ARGV_PROMPT_LIMIT
     const executable = options.executable ?? "claude"
-    const spawn = yield* loadSpawn(options.transport ?? "pty")
+    const spawn = spawnFor(options.transport ?? "pty")
     const record = yield* recorder(options.record) // the `record` option (record.ts): undefined when unset
     const child = yield* spawn({
       command: executable,

@@ -15,7 +15,7 @@ import type { Session } from "../Session.js"
 import { buildArgs, validate } from "./args.js"
 import { splitLineBytes } from "./lines.js"
 import { DIAGNOSTIC_LINES, pushDiagnostic } from "./runner.js"
-import { type Child, loadSpawn } from "./transport.js"
+import { type Child, spawnFor } from "./transport.js"
 
 /** How long an interrupted turn may take to write its closing `result` before the process is stopped. */
 const ABORT_TIMEOUT = Duration.seconds(5)
@@ -73,7 +73,7 @@ export const make = (options: Options): Effect.Effect<Session, never, Scope.Scop
       }
       const input = yield* Queue.unbounded<Uint8Array>()
       const acquire = Effect.gen(function*() {
-        const spawnPipe = yield* loadSpawn("pipe")
+        const spawnPipe = spawnFor("pipe")
         const child = yield* spawnPipe({
           command: options.executable ?? "claude",
           args: buildArgs(undefined, runOptions),

@@ -4,6 +4,8 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as ClaudeError from "../ClaudeError.js"
 import { warmUp } from "../ClaudeEvent.js"
+import { spawnPipe } from "./pipe.js"
+import { spawnPty } from "./pty.js"
 
 /** How a child ended. @internal */
 export interface ExitInfo {
@@ -55,27 +57,28 @@ export type Spawn = (
   spec: SpawnSpec
 ) => Effect.Effect<Child, ClaudeError.SpawnError | ClaudeError.InvalidOptions, Scope.Scope>
 
-const loaded: { pty?: Spawn; pipe?: Spawn } = {}
-
 /**
  * Once the child is started, the line decoders are compiled while the CLI starts up, in time this
  * process would spend waiting for its first line (`ClaudeEvent.warmUp`).
  */
 const warmingUp = (spawn: Spawn): Spawn => (spec) => Effect.tap(spawn(spec), () => Effect.sync(warmUp))
 
+const spawns: Readonly<Record<"pty" | "pipe", Spawn>> = {
+  pty: warmingUp(spawnPty),
+  pipe: warmingUp(spawnPipe)
+}
+
 /**
- * A transport's spawn function, loaded on first use: a program that runs on one transport never
- * loads the other (the pipe side brings `@effect/platform-node`'s command executor, the terminal
- * side `node-pty`'s native binding), which keeps importing the library cheap.
+ * A transport's spawn function.
+ *
+ * Both transports are imported statically. They were once loaded with a dynamic `import()` on
+ * first use, so that a program on one transport never loaded the other, but a bundler cannot
+ * leave a dynamically imported module as plain module code: esbuild wrapped it, and everything it
+ * reaches (most of Effect), in lazy initialisers, which kept them from being tree-shaken. Bundled,
+ * that cost 150 KB of code and 6 ms of a one-event run's start-up; loaded from `dist/` with
+ * Effect from node_modules, a PTY run paid ~4 ms for the executor it does not use and a pipe run
+ * gained ~14 ms, its modules now loading with the rest (bench/README.md, "Start-up").
  *
  * @internal
  */
-export const loadSpawn = (transport: "pty" | "pipe"): Effect.Effect<Spawn> => {
-  const spawn = loaded[transport]
-  if (spawn !== undefined) return Effect.succeed(spawn)
-  return Effect.promise(() =>
-    transport === "pty"
-      ? import("./pty.js").then((m) => (loaded.pty = warmingUp(m.spawnPty)))
-      : import("./pipe.js").then((m) => (loaded.pipe = warmingUp(m.spawnPipe)))
-  )
-}
+export const spawnFor = (transport: "pty" | "pipe"): Spawn => spawns[transport]
