@@ -26,6 +26,18 @@ import { DecodeError, MAX_LINE_IN_ERROR, truncate } from "./internal/decodeError
 /** An optional field: absent on the wire, absent in the decoded value (never `undefined`). */
 const opt = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
+// The optional fields that recur, built once: a schema is immutable, so one value serves every
+// struct, and each combinator call is work done when the module loads (a class and an AST node).
+const optionalString = opt(Schema.String)
+const optionalNumber = opt(Schema.Number)
+const optionalBoolean = opt(Schema.Boolean)
+const optionalUnknown = opt(Schema.Unknown)
+const optionalNullableString = opt(Schema.NullOr(Schema.String))
+const optionalNullableNumber = opt(Schema.NullOr(Schema.Number))
+const optionalStrings = opt(Schema.Array(Schema.String))
+const optionalArray = opt(Schema.Array(Schema.Unknown))
+const optionalNullableArray = opt(Schema.NullOr(Schema.Array(Schema.Unknown)))
+
 /**
  * Any JSON object (tool inputs, raw lines kept by the fallback variants).
  *
@@ -137,24 +149,24 @@ const unknownPartOf = (known: ReadonlyArray<string>) => {
 export const Usage = Schema.Struct({
   input_tokens: Schema.Number,
   output_tokens: Schema.Number,
-  cache_creation_input_tokens: opt(Schema.NullOr(Schema.Number)),
-  cache_read_input_tokens: opt(Schema.NullOr(Schema.Number)),
+  cache_creation_input_tokens: optionalNullableNumber,
+  cache_read_input_tokens: optionalNullableNumber,
   cache_creation: opt(Schema.NullOr(Schema.Struct({
-    ephemeral_5m_input_tokens: opt(Schema.Number),
-    ephemeral_1h_input_tokens: opt(Schema.Number)
+    ephemeral_5m_input_tokens: optionalNumber,
+    ephemeral_1h_input_tokens: optionalNumber
   }))),
   server_tool_use: opt(Schema.NullOr(Schema.Struct({
-    web_search_requests: opt(Schema.Number),
-    web_fetch_requests: opt(Schema.Number)
+    web_search_requests: optionalNumber,
+    web_fetch_requests: optionalNumber
   }))),
   output_tokens_details: opt(Schema.NullOr(Schema.Struct({
-    thinking_tokens: opt(Schema.NullOr(Schema.Number))
+    thinking_tokens: optionalNullableNumber
   }))),
-  service_tier: opt(Schema.NullOr(Schema.String)),
-  inference_geo: opt(Schema.NullOr(Schema.String)),
-  iterations: opt(Schema.NullOr(Schema.Array(Schema.Unknown))),
-  speed: opt(Schema.NullOr(Schema.String)),
-  fallback_credit: opt(Schema.Unknown)
+  service_tier: optionalNullableString,
+  inference_geo: optionalNullableString,
+  iterations: optionalNullableArray,
+  speed: optionalNullableString,
+  fallback_credit: optionalUnknown
 }).annotations({ identifier: "Usage" })
 
 /**
@@ -188,13 +200,13 @@ export type Usage = typeof Usage.Type
  * @category schemas
  */
 export const DeltaUsage = Schema.Struct({
-  input_tokens: opt(Schema.NullOr(Schema.Number)),
-  output_tokens: opt(Schema.NullOr(Schema.Number)),
-  cache_creation_input_tokens: opt(Schema.NullOr(Schema.Number)),
-  cache_read_input_tokens: opt(Schema.NullOr(Schema.Number)),
+  input_tokens: optionalNullableNumber,
+  output_tokens: optionalNullableNumber,
+  cache_creation_input_tokens: optionalNullableNumber,
+  cache_read_input_tokens: optionalNullableNumber,
   server_tool_use: opt(Schema.NullOr(Schema.Struct({
-    web_search_requests: opt(Schema.Number),
-    web_fetch_requests: opt(Schema.Number)
+    web_search_requests: optionalNumber,
+    web_fetch_requests: optionalNumber
   })))
 }).annotations({ identifier: "DeltaUsage" })
 
@@ -235,14 +247,14 @@ export const ModelUsage = Schema.Struct({
   cacheCreationInputTokens: Schema.optionalWith(Schema.Number, { default: () => 0 }),
   webSearchRequests: Schema.optionalWith(Schema.Number, { default: () => 0 }),
   costUSD: Schema.Number,
-  contextWindow: opt(Schema.Number),
-  maxOutputTokens: opt(Schema.Number),
-  thinkingTokens: opt(Schema.Number),
-  cacheCreationEphemeral5mInputTokens: opt(Schema.Number),
-  cacheCreationEphemeral1hInputTokens: opt(Schema.Number),
-  canonicalModel: opt(Schema.String),
-  provider: opt(Schema.String),
-  costBasis: opt(Schema.String)
+  contextWindow: optionalNumber,
+  maxOutputTokens: optionalNumber,
+  thinkingTokens: optionalNumber,
+  cacheCreationEphemeral5mInputTokens: optionalNumber,
+  cacheCreationEphemeral1hInputTokens: optionalNumber,
+  canonicalModel: optionalString,
+  provider: optionalString,
+  costBasis: optionalString
 }).annotations({ identifier: "ModelUsage" })
 
 /**
@@ -278,18 +290,18 @@ export type ModelUsage = typeof ModelUsage.Type
  */
 export const RateLimitInfo = Schema.Struct({
   status: Schema.Union(Schema.Literal("allowed", "allowed_warning", "rejected"), Schema.String),
-  resetsAt: opt(Schema.Number),
-  rateLimitType: opt(Schema.String),
-  utilization: opt(Schema.Number),
-  overageStatus: opt(Schema.String),
-  overageResetsAt: opt(Schema.Number),
-  overageDisabledReason: opt(Schema.String),
-  isUsingOverage: opt(Schema.Boolean),
-  overageInUse: opt(Schema.Boolean),
-  overageEnabled: opt(Schema.Boolean),
-  surpassedThreshold: opt(Schema.Number),
-  limitScope: opt(Schema.String),
-  errorCode: opt(Schema.String)
+  resetsAt: optionalNumber,
+  rateLimitType: optionalString,
+  utilization: optionalNumber,
+  overageStatus: optionalString,
+  overageResetsAt: optionalNumber,
+  overageDisabledReason: optionalString,
+  isUsingOverage: optionalBoolean,
+  overageInUse: optionalBoolean,
+  overageEnabled: optionalBoolean,
+  surpassedThreshold: optionalNumber,
+  limitScope: optionalString,
+  errorCode: optionalString
 }).annotations({ identifier: "RateLimitInfo" })
 
 /**
@@ -365,7 +377,7 @@ export type PermissionDenial = typeof PermissionDenial.Type
 export const TextBlock = Schema.Struct({
   type: Schema.Literal("text"),
   text: Schema.String,
-  citations: opt(Schema.NullOr(Schema.Array(Schema.Unknown)))
+  citations: optionalNullableArray
 }).annotations({ identifier: "TextBlock" })
 
 /**
@@ -475,7 +487,7 @@ export type ServerToolUseBlock = typeof ServerToolUseBlock.Type
 export const ThinkingBlock = Schema.Struct({
   type: Schema.Literal("thinking"),
   thinking: Schema.String,
-  signature: opt(Schema.String)
+  signature: optionalString
 }).annotations({ identifier: "ThinkingBlock" })
 
 /**
@@ -710,16 +722,16 @@ export type UserContentBlock = typeof UserContentBlock.Type
  */
 export const AssistantMessage = Schema.Struct({
   id: Schema.String,
-  type: opt(Schema.String),
+  type: optionalString,
   role: Schema.Literal("assistant"),
   model: Schema.String,
   content: Schema.Array(AssistantContentBlock),
-  stop_reason: opt(Schema.NullOr(Schema.String)),
-  stop_sequence: opt(Schema.NullOr(Schema.String)),
+  stop_reason: optionalNullableString,
+  stop_sequence: optionalNullableString,
   usage: opt(Schema.NullOr(Usage)),
-  context_management: opt(Schema.Unknown),
-  container: opt(Schema.Unknown),
-  stop_details: opt(Schema.Unknown)
+  context_management: optionalUnknown,
+  container: optionalUnknown,
+  stop_details: optionalUnknown
 }).annotations({ identifier: "AssistantMessage" })
 
 /**
@@ -901,12 +913,12 @@ export const MessageStart = Schema.Struct({
   type: Schema.Literal("message_start"),
   message: Schema.Struct({
     id: Schema.String,
-    type: opt(Schema.String),
-    role: opt(Schema.String),
-    model: opt(Schema.String),
-    content: opt(Schema.Array(Schema.Unknown)),
-    stop_reason: opt(Schema.NullOr(Schema.String)),
-    stop_sequence: opt(Schema.NullOr(Schema.String)),
+    type: optionalString,
+    role: optionalString,
+    model: optionalString,
+    content: optionalArray,
+    stop_reason: optionalNullableString,
+    stop_sequence: optionalNullableString,
     usage: opt(Schema.NullOr(DeltaUsage))
   })
 }).annotations({ identifier: "MessageStart" })
@@ -991,8 +1003,8 @@ export const ContentBlockStop = Schema.Struct({
 export const MessageDelta = Schema.Struct({
   type: Schema.Literal("message_delta"),
   delta: Schema.Struct({
-    stop_reason: opt(Schema.NullOr(Schema.String)),
-    stop_sequence: opt(Schema.NullOr(Schema.String))
+    stop_reason: optionalNullableString,
+    stop_sequence: optionalNullableString
   }),
   usage: opt(Schema.NullOr(DeltaUsage))
 }).annotations({ identifier: "MessageDelta" })
@@ -1067,11 +1079,6 @@ export type StreamEventPayload = typeof StreamEventPayload.Type
 // Events
 // -----------------------------------------------------------------------------
 
-const optionalString = opt(Schema.String)
-const optionalBoolean = opt(Schema.Boolean)
-const optionalNumber = opt(Schema.Number)
-const optionalStrings = opt(Schema.Array(Schema.String))
-
 /**
  * `system` / `init`: the first line of every turn.
  *
@@ -1115,10 +1122,10 @@ export class SystemInit extends Schema.Class<SystemInit>("effect-claude-code/Cla
     source: optionalString,
     version: optionalString
   }))),
-  plugin_errors: opt(Schema.Array(Schema.Unknown)),
+  plugin_errors: optionalArray,
   betas: optionalStrings,
   capabilities: optionalStrings,
-  effort: opt(Schema.NullOr(Schema.String)),
+  effort: optionalNullableString,
   analytics_disabled: optionalBoolean,
   product_feedback_disabled: optionalBoolean,
   served_by_anthropic: optionalBoolean,
@@ -1348,15 +1355,15 @@ export class SystemOther extends Schema.Class<SystemOther>("effect-claude-code/C
 export class Assistant extends Schema.Class<Assistant>("effect-claude-code/ClaudeEvent/Assistant")({
   type: Schema.Literal("assistant"),
   message: AssistantMessage,
-  parent_tool_use_id: opt(Schema.NullOr(Schema.String)),
+  parent_tool_use_id: optionalNullableString,
   session_id: optionalString,
   uuid: optionalString,
   timestamp: optionalString,
   request_id: optionalString,
   error: optionalString,
   is_api_error_message: optionalBoolean,
-  api_error_status: opt(Schema.NullOr(Schema.Number)),
-  api_error_type: opt(Schema.NullOr(Schema.String)),
+  api_error_status: optionalNullableNumber,
+  api_error_type: optionalNullableString,
   aborted: optionalBoolean,
   agent_id: optionalString,
   supersedes: optionalStrings
@@ -1398,14 +1405,14 @@ export class Assistant extends Schema.Class<Assistant>("effect-claude-code/Claud
 export class User extends Schema.Class<User>("effect-claude-code/ClaudeEvent/User")({
   type: Schema.Literal("user"),
   message: UserMessage,
-  parent_tool_use_id: opt(Schema.NullOr(Schema.String)),
+  parent_tool_use_id: optionalNullableString,
   session_id: optionalString,
   uuid: optionalString,
   timestamp: optionalString,
   isReplay: optionalBoolean,
   isSynthetic: optionalBoolean,
-  tool_use_result: opt(Schema.Unknown),
-  tool_result_meta: opt(Schema.Unknown),
+  tool_use_result: optionalUnknown,
+  tool_result_meta: optionalUnknown,
   agent_id: optionalString
 }) {
   /**
@@ -1444,7 +1451,7 @@ export class User extends Schema.Class<User>("effect-claude-code/ClaudeEvent/Use
 export class StreamEvent extends Schema.Class<StreamEvent>("effect-claude-code/ClaudeEvent/StreamEvent")({
   type: Schema.Literal("stream_event"),
   event: StreamEventPayload,
-  parent_tool_use_id: opt(Schema.NullOr(Schema.String)),
+  parent_tool_use_id: optionalNullableString,
   session_id: optionalString,
   uuid: optionalString,
   api_message_id: optionalString,
@@ -1533,20 +1540,20 @@ export class Result extends Schema.Class<Result>("effect-claude-code/ClaudeEvent
   duration_ms: Schema.optionalWith(Schema.Number, { default: () => 0 }),
   duration_api_ms: Schema.optionalWith(Schema.Number, { default: () => 0 }),
   num_turns: Schema.optionalWith(Schema.Number, { default: () => 0 }),
-  stop_reason: opt(Schema.NullOr(Schema.String)),
+  stop_reason: optionalNullableString,
   terminal_reason: optionalString,
   total_cost_usd: Schema.optionalWith(Schema.Number, { default: () => 0 }),
   usage: Schema.optionalWith(Usage, { default: () => ({ input_tokens: 0, output_tokens: 0 }) }),
   modelUsage: Schema.optionalWith(Schema.Record({ key: Schema.String, value: ModelUsage }), { default: () => ({}) }),
   permission_denials: Schema.optionalWith(Schema.Array(PermissionDenial), { default: () => [] }),
   errors: optionalStrings,
-  api_error_status: opt(Schema.NullOr(Schema.Number)),
-  api_error_type: opt(Schema.NullOr(Schema.String)),
-  structured_output: opt(Schema.Unknown),
+  api_error_status: optionalNullableNumber,
+  api_error_type: optionalNullableString,
+  structured_output: optionalUnknown,
   startup_failure_reason: optionalString,
   fast_mode_state: optionalString,
   fast_mode_disabled_reason: optionalString,
-  subagent_stats: opt(Schema.Unknown),
+  subagent_stats: optionalUnknown,
   safety_stops: optionalNumber,
   ttft_ms: optionalNumber,
   ttft_stream_ms: optionalNumber,
