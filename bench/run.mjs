@@ -74,6 +74,14 @@ const FLOOR_IMPORTING_OURS = {
   raw: "raw-pipe"
 }
 /**
+ * Start-up only: the floor and ours bundled and minified (esbuild's --minify), as a program may be
+ * deployed; the same runs as the other start-up rows, so the two pairs compare side by side.
+ */
+const STARTUP_MINIFIED = [
+  { name: "effect-floor, minified", argv: [built("effect-floor.min")], raw: "raw-pipe" },
+  { name: "ours-pipe, minified", argv: [built("ours-pipe.min")], raw: "raw-pipe" }
+]
+/**
  * Start-up only, informative (fewer runs): the floor and ours loading Effect from node_modules,
  * module by module, as a program that is not bundled does; ours from TypeScript through tsx, as
  * in development.
@@ -277,14 +285,19 @@ out(
 // Warm-up: file cache, tsx cache, first native addon load.
 {
   const env = { ...baseEnv(), BENCH_EVENTS: "100" }
-  const startupOnly = only.includes("startup") ? [FLOOR_IMPORTING_OURS, ...STARTUP_EXTRA] : []
+  const startupOnly = only.includes("startup") ? [FLOOR_IMPORTING_OURS, ...STARTUP_MINIFIED, ...STARTUP_EXTRA] : []
   for (const c of [...CONTESTANTS, ...startupOnly]) await runOnce(c, env)
 }
 
 if (only.includes("startup")) {
   const env = { ...baseEnv(), BENCH_EVENTS: "1", BENCH_CONSUME: "stream" }
   process.stderr.write(`startup (N = 1) `)
-  const { byName } = await interleaved("startup N=1", [...CONTESTANTS, FLOOR_IMPORTING_OURS], env, STARTUP_RUNS)
+  const { byName } = await interleaved(
+    "startup N=1",
+    [...CONTESTANTS, FLOOR_IMPORTING_OURS, ...STARTUP_MINIFIED],
+    env,
+    STARTUP_RUNS
+  )
   // unbundled and through tsx: informative only, fewer runs
   process.stderr.write(`startup (N = 1) unbundled and through tsx `)
   const extra = await interleaved("startup N=1 (extra)", STARTUP_EXTRA, env, Math.min(STARTUP_RUNS, 5))
