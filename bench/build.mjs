@@ -42,30 +42,24 @@ export const build = async () => {
     outExtension: { ".js": ".mjs" },
     external: ["node-pty"]
   })
-  // The same contestants with Effect and @effect/* left out of the bundle: Node loads them from
-  // node_modules at run time, module by module, as a program that is not bundled does (our own
-  // packages stay bundled, as they would be in a published single-file build).
-  await esbuild.build({
-    ...common,
-    entryPoints: Object.fromEntries(
-      ["ours-pipe", "effect-floor"].map((name) => [`${name}.unbundled`, path.join(here, `contestants/${name}.ts`)])
-    ),
-    outdir: path.join(here, "results/build"),
-    outExtension: { ".js": ".mjs" },
-    external: ["node-pty", "effect", "@effect/*"]
-  })
-  // The floor and ours again, minified (esbuild's --minify), as a program may be deployed: V8 then
-  // has about a third of the text to parse when the bundle loads.
-  await esbuild.build({
-    ...common,
-    entryPoints: Object.fromEntries(
-      ["ours-pipe", "effect-floor"].map((name) => [`${name}.min`, path.join(here, `contestants/${name}.ts`)])
-    ),
-    outdir: path.join(here, "results/build"),
-    outExtension: { ".js": ".mjs" },
-    external: ["node-pty"],
-    minify: true
-  })
+  // The floor and ours built another way, as `<name>.<suffix>.mjs`.
+  const variant = (suffix, options) =>
+    esbuild.build({
+      ...common,
+      entryPoints: Object.fromEntries(
+        ["ours-pipe", "effect-floor"].map((name) => [`${name}.${suffix}`, path.join(here, `contestants/${name}.ts`)])
+      ),
+      outdir: path.join(here, "results/build"),
+      outExtension: { ".js": ".mjs" },
+      ...options
+    })
+  // Effect and @effect/* left out of the bundle: Node loads them from node_modules at run time,
+  // module by module, as a program that is not bundled does (our own packages stay bundled, as
+  // they would be in a published single-file build).
+  await variant("unbundled", { external: ["node-pty", "effect", "@effect/*"] })
+  // Minified (esbuild's --minify), as a program may be deployed: V8 then has less than half the
+  // text to parse when the bundle loads.
+  await variant("min", { external: ["node-pty"], minify: true })
   return (name) => path.join(here, "results/build", `${name}.mjs`)
 }
 
