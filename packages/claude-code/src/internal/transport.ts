@@ -75,9 +75,9 @@ const spawns: Readonly<Record<"pty" | "pipe", Spawn>> = {
  * first use, so that a program on one transport never loaded the other, but a bundler cannot
  * leave a dynamically imported module as plain module code: esbuild wrapped it, and everything it
  * reaches (most of Effect), in lazy initialisers, which kept them from being tree-shaken. Bundled,
- * that cost 150 KB of code and 6 ms of a one-event run's start-up; loaded from `dist/` with
- * Effect from node_modules, a PTY run paid ~4 ms for the executor it does not use and a pipe run
- * gained ~14 ms, its modules now loading with the rest (bench/README.md, "Start-up").
+ * that cost 150 KB of code and 6 ms of a one-event run's start-up. Loaded from `dist/` with Effect
+ * from node_modules, a PTY run now pays ~4 ms for loading the executor it does not use, and a pipe
+ * run gains ~14 ms, its modules loading with the rest (bench/README.md, "What was fixed").
  *
  * @internal
  */
