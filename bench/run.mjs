@@ -81,6 +81,8 @@ const STARTUP_MINIFIED = [
   { name: "effect-floor, minified", argv: [built("effect-floor.min")], raw: "raw-pipe" },
   { name: "ours-pipe, minified", argv: [built("ours-pipe.min")], raw: "raw-pipe" }
 ]
+/** The start-up-only rows measured with the contestants, the same number of runs. */
+const STARTUP_ROWS = [FLOOR_IMPORTING_OURS, ...STARTUP_MINIFIED]
 /**
  * Start-up only, informative (fewer runs): the floor and ours loading Effect from node_modules,
  * module by module, as a program that is not bundled does; ours from TypeScript through tsx, as
@@ -285,19 +287,14 @@ out(
 // Warm-up: file cache, tsx cache, first native addon load.
 {
   const env = { ...baseEnv(), BENCH_EVENTS: "100" }
-  const startupOnly = only.includes("startup") ? [FLOOR_IMPORTING_OURS, ...STARTUP_MINIFIED, ...STARTUP_EXTRA] : []
+  const startupOnly = only.includes("startup") ? [...STARTUP_ROWS, ...STARTUP_EXTRA] : []
   for (const c of [...CONTESTANTS, ...startupOnly]) await runOnce(c, env)
 }
 
 if (only.includes("startup")) {
   const env = { ...baseEnv(), BENCH_EVENTS: "1", BENCH_CONSUME: "stream" }
   process.stderr.write(`startup (N = 1) `)
-  const { byName } = await interleaved(
-    "startup N=1",
-    [...CONTESTANTS, FLOOR_IMPORTING_OURS, ...STARTUP_MINIFIED],
-    env,
-    STARTUP_RUNS
-  )
+  const { byName } = await interleaved("startup N=1", [...CONTESTANTS, ...STARTUP_ROWS], env, STARTUP_RUNS)
   // unbundled and through tsx: informative only, fewer runs
   process.stderr.write(`startup (N = 1) unbundled and through tsx `)
   const extra = await interleaved("startup N=1 (extra)", STARTUP_EXTRA, env, Math.min(STARTUP_RUNS, 5))
