@@ -51,6 +51,12 @@ export interface Binding {
 let cached: Binding | undefined
 
 /**
+ * Where node-pty is resolved from: this module; in a CommonJS bundle, where `import.meta` is empty
+ * (esbuild's `--format=cjs`, which a Node.js start-up snapshot is built from), the bundle's file.
+ */
+const resolveFrom = (): string => typeof import.meta.url === "string" ? import.meta.url : __filename
+
+/**
  * Loads the binding the way node-pty's own `UnixTerminal` does. Throws if the native module was
  * not built.
  *
@@ -58,7 +64,7 @@ let cached: Binding | undefined
  */
 export const load = (): Binding => {
   if (cached !== undefined) return cached
-  const require = createRequire(import.meta.url)
+  const require = createRequire(resolveFrom())
   const utilsPath = require.resolve("node-pty/lib/utils.js")
   const utils = require(utilsPath) as {
     loadNativeModule(name: string): { dir: string; module: NativePty }
