@@ -4,7 +4,8 @@
 // node-pty stays external: it is a native addon, found from the bundle through node resolution.
 import * as esbuild from "esbuild"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
+import { spawnSync } from "node:child_process"
+import { fileURLToPath, pathToFileURL } from "node:url"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -60,7 +61,37 @@ export const build = async () => {
   // Minified (esbuild's --minify), as a program may be deployed: V8 then has less than half the
   // text to parse when the bundle loads.
   await variant("min", { external: ["node-pty"], minify: true })
+  await snapshot()
   return (name) => path.join(here, "results/build", `${name}.mjs`)
+}
+
+/** The start-up snapshot of ours (contestants/ours-snapshot.ts), with the node that runs the bench. */
+export const SNAPSHOT_BLOB = path.join(here, "results/build/ours.snapshot.blob")
+
+const snapshot = async () => {
+  const bundle = path.join(here, "results/build/ours.snapshot.cjs")
+  await esbuild.build({
+    ...common,
+    // a snapshot is built from one CommonJS script (no ES module loader at build time)
+    format: "cjs",
+    banner: {},
+    // common.mjs finds the fake from its own URL (BENCH_FAKE, which run.mjs sets, comes first)
+    define: { "import.meta.url": JSON.stringify(pathToFileURL(path.join(here, "contestants/common.mjs")).href) },
+    entryPoints: [path.join(here, "contestants/ours-snapshot.ts")],
+    outfile: bundle,
+    sourcemap: false,
+    external: ["node-pty"]
+  })
+  // Node 20 warns that node:child_process, node:tty and node:module are "not yet fully verified"
+  // in snapshots; the run is checked like every other contestant's (same events, text, session, cost).
+  const built = spawnSync(process.execPath, ["--snapshot-blob", SNAPSHOT_BLOB, "--build-snapshot", bundle], {
+    cwd: here,
+    encoding: "utf8",
+    timeout: 60_000
+  })
+  if (built.status !== 0) {
+    throw new Error(`building the start-up snapshot failed (${built.status ?? built.signal}):\n${built.stderr}`)
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log((await build())("*"))

@@ -21,7 +21,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { build } from "./build.mjs"
+import { build, SNAPSHOT_BLOB } from "./build.mjs"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repo = path.resolve(here, "..")
@@ -62,8 +62,16 @@ const CONTESTANTS = [
   { name: "sdk", argv: [path.join(here, "contestants/sdk.mjs")], raw: "raw-pipe" },
   { name: "effect-floor", argv: [built("effect-floor")], raw: "raw-pipe" },
   { name: "ours-pipe", argv: [built("ours-pipe")], raw: "raw-pipe" },
-  { name: "ours-pty", argv: [built("ours-pty")], raw: "raw-pty" }
+  { name: "ours-pty", argv: [built("ours-pty")], raw: "raw-pty" },
+  // ours deployed as a Node.js start-up snapshot (contestants/ours-snapshot.ts): the modules are
+  // evaluated when the snapshot is built, not in each run
+  { name: "ours-pipe, snapshot", argv: ["--snapshot-blob", SNAPSHOT_BLOB, "pipe"], raw: "raw-pipe" },
+  { name: "ours-pty, snapshot", argv: ["--snapshot-blob", SNAPSHOT_BLOB, "pty"], raw: "raw-pty" }
 ]
+/** Ours, as each row is named: bundled (the targets' figures), and started from a snapshot. */
+const OURS = ["ours-pipe", "ours-pty", "ours-pipe, snapshot", "ours-pty, snapshot"]
+/** Each of OURS with its raw contestant. */
+const OURS_RAW = OURS.map((name) => [name, CONTESTANTS.find((c) => c.name === name).raw])
 /**
  * Start-up only. The Effect floor in a process that has also imported our library (with the floor
  * and ours, it splits our start-up into loading the library and running it), in every start-up run.
@@ -345,7 +353,7 @@ if (only.includes("startup")) {
       ]
     })
   )
-  for (const name of ["ours-pipe", "ours-pty"]) {
+  for (const name of OURS) {
     const d = s.get(name).wallMs - rawWall
     target(`one-event run ≤ 50 ms over raw pipes (${name})`, d <= 50, `${signed(d)} ms`)
   }
@@ -453,13 +461,10 @@ if (only.includes("fold")) {
     floor(`fold N = ${n}`, s)
     if (n === FOLD_NS.at(-1)) {
       for (
-        const [ours, raw, limit, what] of [["ours-pipe", "raw-pipe", 1.25, "pipe transport"], [
-          "ours-pty",
-          "raw-pty",
-          1.2,
-          "PTY transport"
-        ]]
+        const [ours, raw] of OURS_RAW
       ) {
+        const limit = raw === "raw-pipe" ? 1.25 : 1.2
+        const what = `${raw === "raw-pipe" ? "pipe" : "PTY"} transport${ours.endsWith("snapshot") ? ", snapshot" : ""}`
         const wall = ratio(s.get(ours).wallMs, s.get(raw).wallMs)
         const cpu = ratio(s.get(ours).cpuSelfMs, s.get(raw).cpuSelfMs)
         target(
@@ -469,7 +474,7 @@ if (only.includes("fold")) {
         )
       }
     }
-    for (const [ours, raw] of [["ours-pipe", "raw-pipe"], ["ours-pty", "raw-pty"]]) {
+    for (const [ours, raw] of OURS_RAW) {
       const d = s.get(ours).rssMiB - s.get(raw).rssMiB
       target(`peak RSS ≤ ${raw} + 15 MiB, fold N = ${n} (${ours})`, d <= 15, `${signed(d)} MiB`)
     }
@@ -541,7 +546,7 @@ if (only.includes("stream")) {
     out()
     throughputTable(s, n)
     floor(`stream N = ${n}`, s)
-    for (const [ours, raw] of [["ours-pipe", "raw-pipe"], ["ours-pty", "raw-pty"]]) {
+    for (const [ours, raw] of OURS_RAW) {
       const d = s.get(ours).rssMiB - s.get(raw).rssMiB
       target(`peak RSS ≤ ${raw} + 15 MiB, stream N = ${n} (${ours})`, d <= 15, `${signed(d)} MiB`)
     }
@@ -563,7 +568,7 @@ if (only.includes("stream")) {
         return [name, f1(a), f1(b), signed(b - a)]
       })
     )
-    for (const name of ["ours-pipe", "ours-pty"]) {
+    for (const name of OURS) {
       const d = perN.get(big).get(name).rssMiB - perN.get(small).get(name).rssMiB
       // 2 MiB of slack for measurement noise (page-granular RSS, GC timing)
       target(`streaming memory flat in N: RSS(${big}) ≤ RSS(${small}) (${name})`, d <= 2, `${signed(d)} MiB`)

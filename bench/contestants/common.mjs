@@ -6,10 +6,7 @@ import { fileURLToPath } from "node:url"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 /** The fake CLI; BENCH_FAKE overrides. Found from bench/contestants/ and from bench/results/build/. */
-export const FAKE = process.env.BENCH_FAKE ??
-  [path.resolve(here, "..", "fake-claude-bench.mjs"), path.resolve(here, "../..", "fake-claude-bench.mjs")].find((f) =>
-    fs.existsSync(f)
-  )
+export let FAKE
 
 /** The argv our library passes for a text prompt with partial messages (the raw contestants copy it). */
 export const FAKE_ARGS = [
@@ -26,7 +23,7 @@ export const FAKE_ARGS = [
  * "fold": keep the whole text (text += delta), as `ClaudeCode.run` does;
  * "stream": look at each event once and keep nothing that grows with N (hash and length only).
  */
-export const CONSUME = process.env.BENCH_CONSUME === "stream" ? "stream" : "fold"
+export let CONSUME
 
 /** FNV-1a (32 bit) over UTF-16 code units, continued from `hash`. */
 export const FNV_SEED = 0x811c9dc5
@@ -46,7 +43,22 @@ export const sinceStart = () => performance.now()
  * BENCH_REPEAT: how many runs one contestant process makes, one after another (the "warm"
  * scenario: what a run costs in a process that has already made one); 1 otherwise.
  */
-export const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1))
+export let REPEAT
+
+/**
+ * Sets FAKE, CONSUME and REPEAT from the environment: when this module loads, and again in a
+ * contestant started from a start-up snapshot (`ours-snapshot.ts`), whose modules were evaluated
+ * when the snapshot was built, with the builder's environment.
+ */
+export const readEnvironment = () => {
+  FAKE = process.env.BENCH_FAKE ??
+    [path.resolve(here, "..", "fake-claude-bench.mjs"), path.resolve(here, "../..", "fake-claude-bench.mjs")].find((
+      f
+    ) => fs.existsSync(f))
+  CONSUME = process.env.BENCH_CONSUME === "stream" ? "stream" : "fold"
+  REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1))
+}
+readEnvironment()
 
 /**
  * Makes REPEAT runs with `once` (one whole run: spawn the fake, consume, fold; resolves with the
