@@ -3,8 +3,8 @@
 // a TypeScript loader in the way (tsx adds ~0.5 s of per-module hook overhead to every start).
 // node-pty stays external: it is a native addon, found from the bundle through node resolution.
 import * as esbuild from "esbuild"
-import * as path from "node:path"
 import { spawnSync } from "node:child_process"
+import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
 const here = path.dirname(fileURLToPath(import.meta.url))

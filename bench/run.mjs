@@ -460,9 +460,7 @@ if (only.includes("fold")) {
     throughputTable(s, n)
     floor(`fold N = ${n}`, s)
     if (n === FOLD_NS.at(-1)) {
-      for (
-        const [ours, raw] of OURS_RAW
-      ) {
+      for (const [ours, raw] of OURS_RAW) {
         const limit = raw === "raw-pipe" ? 1.25 : 1.2
         const what = `${raw === "raw-pipe" ? "pipe" : "PTY"} transport${ours.endsWith("snapshot") ? ", snapshot" : ""}`
         const wall = ratio(s.get(ours).wallMs, s.get(raw).wallMs)
