@@ -7,6 +7,10 @@ import { fileURLToPath } from "node:url"
 const here = path.dirname(fileURLToPath(import.meta.url))
 /** The fake CLI; BENCH_FAKE overrides. Found from bench/contestants/ and from bench/results/build/. */
 export let FAKE
+const FAKE_BESIDE = [
+  path.resolve(here, "..", "fake-claude-bench.mjs"),
+  path.resolve(here, "../..", "fake-claude-bench.mjs")
+]
 
 /** The argv our library passes for a text prompt with partial messages (the raw contestants copy it). */
 export const FAKE_ARGS = [
@@ -51,10 +55,7 @@ export let REPEAT
  * when the snapshot was built, with the builder's environment.
  */
 export const readEnvironment = () => {
-  FAKE = process.env.BENCH_FAKE ??
-    [path.resolve(here, "..", "fake-claude-bench.mjs"), path.resolve(here, "../..", "fake-claude-bench.mjs")].find((
-      f
-    ) => fs.existsSync(f))
+  FAKE = process.env.BENCH_FAKE ?? FAKE_BESIDE.find((f) => fs.existsSync(f))
   CONSUME = process.env.BENCH_CONSUME === "stream" ? "stream" : "fold"
   REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1))
 }
