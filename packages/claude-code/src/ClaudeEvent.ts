@@ -18,25 +18,22 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import { pipeThroughChannel } from "effect/Stream"
 import { DecodeError, MAX_LINE_IN_ERROR, truncate } from "./internal/decodeError.js"
+import {
+  opt,
+  optionalArray,
+  optionalBoolean,
+  optionalNullableArray,
+  optionalNullableNumber,
+  optionalNullableString,
+  optionalNumber,
+  optionalString,
+  optionalStrings,
+  optionalUnknown
+} from "./internal/optional.js"
 
 // -----------------------------------------------------------------------------
 // Shared wire pieces
 // -----------------------------------------------------------------------------
-
-/** An optional field: absent on the wire, absent in the decoded value (never `undefined`). */
-const opt = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
-
-// The optional fields that recur, built once: a schema is immutable, so one value serves every
-// struct, and each combinator call is work done when the module loads (a class and an AST node).
-const optionalString = opt(Schema.String)
-const optionalNumber = opt(Schema.Number)
-const optionalBoolean = opt(Schema.Boolean)
-const optionalUnknown = opt(Schema.Unknown)
-const optionalNullableString = opt(Schema.NullOr(Schema.String))
-const optionalNullableNumber = opt(Schema.NullOr(Schema.Number))
-const optionalStrings = opt(Schema.Array(Schema.String))
-const optionalArray = opt(Schema.Array(Schema.Unknown))
-const optionalNullableArray = opt(Schema.NullOr(Schema.Array(Schema.Unknown)))
 
 /**
  * Any JSON object (tool inputs, raw lines kept by the fallback variants).

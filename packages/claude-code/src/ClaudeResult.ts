@@ -10,9 +10,8 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Types from "effect/Types"
 import * as ClaudeEvent from "./ClaudeEvent.js"
-
-/** An optional field that is absent, never `undefined`, when unknown (so `Equal` and encoding agree). */
-const opt = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
+// Optional fields are absent, never `undefined`, when unknown (so `Equal` and encoding agree).
+import { opt, optionalNumber, optionalString } from "./internal/optional.js"
 
 /**
  * Token counts of the turn (from the `result` line; zero before it).
@@ -145,7 +144,7 @@ export const PermissionDenial = Schema.Struct({
   toolName: Schema.String,
   toolUseId: Schema.String,
   toolInput: ClaudeEvent.JsonObject,
-  message: opt(Schema.String)
+  message: optionalString
 })
 
 /**
@@ -183,7 +182,7 @@ export const ApiRetry = Schema.Struct({
   maxRetries: Schema.Number,
   retryDelayMs: Schema.Number,
   errorStatus: Schema.NullOr(Schema.Number),
-  error: opt(Schema.String)
+  error: optionalString
 })
 
 /**
@@ -238,22 +237,22 @@ export type ApiRetry = typeof ApiRetry.Type
  */
 export class ClaudeResult extends Schema.Class<ClaudeResult>("effect-claude-code/ClaudeResult")({
   text: Schema.String,
-  sessionId: opt(Schema.String),
-  model: opt(Schema.String),
-  apiKeySource: opt(Schema.String),
-  claudeCodeVersion: opt(Schema.String),
+  sessionId: optionalString,
+  model: optionalString,
+  apiKeySource: optionalString,
+  claudeCodeVersion: optionalString,
   costUsd: Schema.Number,
   usage: Usage,
   modelUsage: Schema.Record({ key: Schema.String, value: ClaudeEvent.ModelUsage }),
   numTurns: Schema.Number,
   durationMs: Schema.Number,
   durationApiMs: Schema.Number,
-  stopReason: opt(Schema.String),
-  terminalReason: opt(Schema.String),
-  subtype: opt(Schema.String),
+  stopReason: optionalString,
+  terminalReason: optionalString,
+  subtype: optionalString,
   isError: Schema.Boolean,
   errors: Schema.Array(Schema.String),
-  apiErrorStatus: opt(Schema.Number),
+  apiErrorStatus: optionalNumber,
   toolCalls: Schema.Array(ToolCall),
   permissionDenials: Schema.Array(PermissionDenial),
   rateLimit: opt(ClaudeEvent.RateLimitInfo),
