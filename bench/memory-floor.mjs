@@ -6,11 +6,17 @@
 // itself. A fifth reads as plain Node and only counts the lines' "\n" bytes, making no string and
 // no object: a read is freed by a garbage collection, and a reader that allocates next to nothing
 // runs few, so its dead reads pile up (V8 collects for their sake alone only once they reach tens of
-// MiB). Each variant runs in its own process under peaks.mjs, interleaved; the table gives
-// medians of the peaks.
+// MiB). Two more read as plain Node after loading a bundle (esbuild, as the contestants are
+// built, tree-shaken): one of what the Effect floor contestant uses (Effect, Stream, the command
+// executor), one of what our contestants use (`ClaudeCode.run` and `.stream`, which reach the
+// same Effect modules): what loading them costs a bundled program before it reads anything.
+// Each variant runs in its own process under peaks.mjs, interleaved; the table gives medians of
+// the peaks. `--block K` splits the deltas into messages of K, as the streaming scenario of
+// run.mjs does (K = 1000); without it they are one message, whose last lines carry all the text.
 //
-//   node bench/memory-floor.mjs [--events N] [--runs R]
+//   node bench/memory-floor.mjs [--events N] [--runs R] [--block K]
 import { spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -24,8 +30,32 @@ const variants = [
   "node, Effect imported",
   "Stream.async",
   "NodeStream.fromReadable",
-  "node, reads only counted"
+  "node, reads only counted",
+  "node, Effect bundled in",
+  "node, effect-claude-code bundled in"
 ]
+
+/** The bundle each "bundled in" variant loads first: what it imports, and the exports it keeps. */
+const bundled = {
+  "node, Effect bundled in": {
+    file: "memory-floor-effect.mjs",
+    source: `import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as Command from "@effect/platform/Command"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+export const kept = [NodeCommandExecutor.layer, NodeFileSystem.layer, Command.make, Effect.gen, Effect.runPromise, Layer.provide, Stream.repeatEffectChunkOption, Stream.runForEachChunk]`
+  },
+  "node, effect-claude-code bundled in": {
+    file: "memory-floor-ours.mjs",
+    source: `import { ClaudeCode } from "effect-claude-code"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+export const kept = [ClaudeCode.run, ClaudeCode.stream, Effect.runPromise, Stream.runForEachChunk]`
+  }
+}
+const bundlePath = (variant) => path.join(here, "results/build", bundled[variant].file)
 
 if (process.argv[2] === "--child") {
   const { byteLines, FAKE, FAKE_ARGS } = await import("./contestants/common.mjs")
@@ -44,8 +74,13 @@ if (process.argv[2] === "--child") {
     process.stdout.write(JSON.stringify({ count }) + "\n")
     process.exit(0)
   } else if (variant.startsWith("node")) {
-    // the second: what loading the modules the Effect variants use costs by itself
-    if (variant !== "node") await Promise.all([import("effect/Stream"), import("@effect/platform-node/NodeStream")])
+    // the others: what loading modules costs by itself (the Effect variants', unbundled; or a bundle)
+    if (variant === "node, Effect imported") {
+      await Promise.all([import("effect/Stream"), import("@effect/platform-node/NodeStream")])
+    } else if (variant !== "node") {
+      // loaded, and what it keeps reachable from this module, so that nothing is collected early
+      globalThis.memoryFloorKept = (await import(bundlePath(variant))).kept
+    }
     child.stdout.on("data", (bytes) => lines.push(bytes))
     await new Promise((resolve) => child.on("close", resolve))
   } else {
@@ -67,6 +102,27 @@ if (process.argv[2] === "--child") {
 } else {
   const events = arg("--events", 100_000)
   const runs = arg("--runs", 5)
+  const block = arg("--block", 0)
+  const esbuild = await import("esbuild")
+  fs.mkdirSync(path.join(here, "results/build"), { recursive: true })
+  for (const variant of Object.keys(bundled)) {
+    await esbuild.build({
+      stdin: { contents: bundled[variant].source, resolveDir: here, loader: "ts" },
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      conditions: ["@effect-claude-code/source"],
+      outfile: bundlePath(variant),
+      external: ["node-pty"],
+      logLevel: "warning",
+      // CommonJS dependencies inside an ES module bundle need a `require` (as in build.mjs)
+      banner: {
+        js:
+          "import { createRequire as __benchCreateRequire } from \"node:module\"; const require = __benchCreateRequire(import.meta.url);"
+      }
+    })
+  }
   const samples = new Map(variants.map((v) => [v, []]))
   for (let round = 0; round < runs; round++) {
     for (let i = 0; i < variants.length; i++) {
@@ -74,7 +130,7 @@ if (process.argv[2] === "--child") {
       const run = spawnSync(
         process.execPath,
         ["--import", path.join(here, "peaks.mjs"), fileURLToPath(import.meta.url), "--child", variant],
-        { env: { ...process.env, BENCH_EVENTS: String(events) }, encoding: "utf8" }
+        { env: { ...process.env, BENCH_EVENTS: String(events), BENCH_BLOCK: String(block) }, encoding: "utf8" }
       )
       if (run.status !== 0) throw new Error(`${variant} failed: ${run.stderr}`)
       const peaks = JSON.parse(run.stderr.split("\n").find((l) => l.startsWith("peaks ")).slice(6))
@@ -84,7 +140,11 @@ if (process.argv[2] === "--child") {
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
   const counts = new Set([...samples.values()].flat().map((s) => s.count))
   if (counts.size !== 1) throw new Error(`the variants read different line counts: ${[...counts].join(", ")}`)
-  console.log(`${events} events (${[...counts][0]} lines), medians of ${runs} interleaved runs, MiB`)
+  console.log(
+    `${events} events (${[...counts][0]} lines${
+      block > 0 ? `, messages of ${block}` : ""
+    }), medians of ${runs} interleaved runs, MiB`
+  )
   console.log("")
   console.log("| reader | peak RSS | young generation | old generation | arrayBuffers |")
   console.log("| --- | ---: | ---: | ---: | ---: |")
