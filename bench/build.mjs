@@ -9,7 +9,8 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
-const common = {
+/** How every bundle of the benchmark is built (the contestants, and memory-floor.mjs's loaded bundles). */
+export const common = {
   bundle: true,
   platform: "node",
   format: "esm",

@@ -104,23 +104,14 @@ if (process.argv[2] === "--child") {
   const runs = arg("--runs", 5)
   const block = arg("--block", 0)
   const esbuild = await import("esbuild")
+  const { common } = await import("./build.mjs")
   fs.mkdirSync(path.join(here, "results/build"), { recursive: true })
   for (const variant of Object.keys(bundled)) {
     await esbuild.build({
+      ...common,
       stdin: { contents: bundled[variant].source, resolveDir: here, loader: "ts" },
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      conditions: ["@effect-claude-code/source"],
       outfile: bundlePath(variant),
-      external: ["node-pty"],
-      logLevel: "warning",
-      // CommonJS dependencies inside an ES module bundle need a `require` (as in build.mjs)
-      banner: {
-        js:
-          "import { createRequire as __benchCreateRequire } from \"node:module\"; const require = __benchCreateRequire(import.meta.url);"
-      }
+      external: ["node-pty"]
     })
   }
   const samples = new Map(variants.map((v) => [v, []]))
