@@ -7,6 +7,7 @@
 import * as Effect from "effect/Effect"
 import * as v8 from "node:v8"
 import { ClaudeCode } from "../../src/index.js"
+import { summary } from "./summary.js"
 
 v8.startupSnapshot.setDeserializeMainFunction(() => {
   // started from a snapshot, the arguments follow node's path at once (no script path between)
@@ -14,10 +15,7 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   Effect.runPromise(ClaudeCode.run(prompt!, { executable: executable!, transport: transport as ClaudeCode.Transport }))
     .then(
       (result) => {
-        const { costUsd, eventCount, hasResult, isError, model, numTurns, sessionId, text, usage } = result
-        process.stdout.write(
-          JSON.stringify({ costUsd, eventCount, hasResult, isError, model, numTurns, sessionId, text, usage }) + "\n"
-        )
+        process.stdout.write(JSON.stringify(summary(result)) + "\n")
       },
       (error) => {
         process.stderr.write(`${error}\n`)
