@@ -27,6 +27,7 @@
 import { spawnSync } from "node:child_process"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import * as v8 from "node:v8"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const arg = (name, fallback) => {
@@ -116,8 +117,9 @@ if (process.argv[2] === "--child") {
         lines += n
       })
   }[name]
-  const program = run() // traced from here on: the program's scavenges, not those of loading Effect
-  ;(await import("node:v8")).setFlagsFromString("--trace-gc-nvp")
+  const program = run()
+  // traced from here on: the program's scavenges, not those of loading Effect
+  v8.setFlagsFromString("--trace-gc-nvp")
   await Effect.runPromise(program)
   process.stderr.write(`result ${JSON.stringify({ lines })}\n`)
   process.exit(0)
