@@ -473,6 +473,7 @@ describe("logs", () => {
         // logged when the session starts (the runner shows `run` its events as they are decoded)
         const started = logs.findIndex((log) => log.message === "Claude Code session started")
         assert.strictEqual(logs[started]?.annotations.model, "claude-fake-1")
+        assert.strictEqual(logs.filter((log) => log.message === "Claude Code session started").length, 1)
         assert.isBelow(started, logs.indexOf(result!))
         assert.isTrue(logs.every((log) => log.level === "DEBUG"))
       }))

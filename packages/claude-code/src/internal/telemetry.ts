@@ -5,6 +5,7 @@
  * never from folding the run again. No prompt text, tool input or environment value is recorded.
  */
 import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -416,11 +417,42 @@ export const instrumentStream = (
       // The scope closes with the stream's exit, whose only failures are the stream's errors.
       (run, exit) => end(run, exit as Exit.Exit<unknown, ClaudeError.ClaudeCodeError>)
     )
-    return Stream.mapChunksEffect(stream, (events) => {
-      observeChunk(run, events)
-      return run.initToLog ? Effect.as(logInit(run), events) : Effect.succeed(events)
-    })
+    return Stream.pipeThroughChannel(stream, observing(run))
   }))
+
+/**
+ * Shows each chunk of events to the run's record and writes it on unchanged. A channel rather
+ * than `Stream.mapChunksEffect`, which runs an effect per chunk through `Channel.fromEffect`:
+ * in Effect 3 that keeps the effect, and the chunk it returns, alive past young-generation GCs
+ * while V8 runs the code unoptimised (bench/README, "Memory": what `Channel.fromEffect` keeps).
+ */
+const observing = (run: Run): Channel.Channel<
+  Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
+  Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
+  ClaudeError.ClaudeCodeError,
+  ClaudeError.ClaudeCodeError,
+  unknown,
+  unknown
+> => {
+  const loop: Channel.Channel<
+    Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
+    Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
+    ClaudeError.ClaudeCodeError,
+    ClaudeError.ClaudeCodeError,
+    unknown,
+    unknown
+  > = Channel.readWithCause({
+    onInput: (events: Chunk.Chunk<ClaudeEvent.ClaudeEvent>) => {
+      observeChunk(run, events)
+      const write = Channel.zipRight(Channel.write(events), loop)
+      // the session's start is logged once, before the chunk that holds it goes on
+      return run.initToLog ? Channel.zipRight(Channel.fromEffect(logInit(run)), write) : write
+    },
+    onFailure: Channel.failCause,
+    onDone: () => Channel.void
+  })
+  return loop
+}
 
 /**
  * `run` inside a span `ClaudeCode.run`, with metrics and debug logs. The runner shows it each
