@@ -10,12 +10,14 @@
 // the counter differ: plain Node; `Effect.forEach` (no Stream); a Stream of the blocks split by its
 // consumer; a Stream of the lines (`Stream.mapChunks`, or `Stream.repeatEffectChunkOption`)
 // consumed with `Stream.runForEachChunk`. The last Stream is also read with `Stream.toPull` and a
-// loop, and folded with `Stream.runFold`, and run under `--no-opt` (V8's optimising compiler off:
+// loop, folded with `Stream.runFold`, consumed by an effect that lets go of its chunk once it has
+// counted it, and run under `--no-opt` (V8's optimising compiler off:
 // how every function runs before it is optimised, the first ~100-400 ms of a process). Their
 // scavenges are traced from the program's start (`v8.setFlagsFromString`), not while Effect loads
-// (unbundled, which grows the young generation to 16 MiB by itself). Two more rows read the fake
+// (unbundled, which grows the young generation to 16 MiB by itself). Three more rows read the fake
 // over pipes, streaming N events: raw pipes (contestant 1) and `ClaudeCode.stream` (contestant 4
-// in stream mode, bundled as run.mjs builds it), traced from their start.
+// in stream mode, bundled as run.mjs builds it; read with `Stream.runForEachChunk`, and folded with
+// `Stream.runFold`), traced from their start.
 //
 // Each runs in its own process under `node --trace-gc-nvp` and peaks.mjs, interleaved; the table
 // gives medians over the runs of: the scavenges, the bytes that survived them (copied or promoted),
@@ -46,7 +48,8 @@ const programs = {
   "Stream of the lines (Stream.mapChunks), counted by the consumer": "stream-map",
   "Stream of the lines (repeatEffectChunkOption), counted by the consumer": "stream-pull",
   "the same Stream, read with Stream.toPull and a loop": "stream-pull-topull",
-  "the same Stream, folded with Stream.runFold": "stream-pull-fold"
+  "the same Stream, folded with Stream.runFold": "stream-pull-fold",
+  "the same as runForEachChunk, the consumer's effect letting go of its chunk once counted": "stream-pull-drop"
 }
 
 if (process.argv[2] === "--child") {
@@ -112,6 +115,15 @@ if (process.argv[2] === "--child") {
         })
         return loop
       })),
+    // the effect is kept past scavenges (Channel.fromEffect's closure holds it), but not the chunk
+    "stream-pull-drop": () =>
+      Stream.runForEachChunk(linesStream(), (chunk) => {
+        let held = chunk
+        return Effect.sync(() => {
+          lines += Chunk.size(held)
+          held = undefined
+        })
+      }),
     "stream-pull-fold": () =>
       Effect.map(Stream.runFold(linesStream(), 0, (n) => n + 1), (n) => {
         lines += n
@@ -192,6 +204,17 @@ const rows = [
     label: `ClaudeCode.stream over the fake (pipe), ${events} events`,
     argv: [built],
     env: { BENCH_EVENTS: String(events), BENCH_CONSUME: "stream", BENCH_BLOCK: "1000", BENCH_FAKE: FAKE }
+  },
+  {
+    label: "the same, folded with Stream.runFold (a consumer that runs no effect)",
+    argv: [built],
+    env: {
+      BENCH_EVENTS: String(events),
+      BENCH_CONSUME: "stream",
+      BENCH_READ: "runFold",
+      BENCH_BLOCK: "1000",
+      BENCH_FAKE: FAKE
+    }
   }
 ]
 

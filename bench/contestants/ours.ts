@@ -1,7 +1,7 @@
 // Contestants 4 and 5: effect-claude-code over pipes or a pseudo-terminal. "fold" mode is
 // `ClaudeCode.run` (every line decoded and validated by Schema, folded into a ClaudeResult);
 // "stream" mode is `ClaudeCode.stream` consumed chunk by chunk, keeping only a hash of the text.
-import { ClaudeCode } from "effect-claude-code"
+import { ClaudeCode, type ClaudeEvent } from "effect-claude-code"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -26,27 +26,33 @@ export const main = (transport: ClaudeCode.Transport): Promise<void> => {
     let textLength = 0
     let sessionId: string | undefined
     let cost: number | undefined
+    const see = (event: ClaudeEvent.ClaudeEvent) => {
+      if (event._tag === "StreamEvent") {
+        const payload = event.event
+        if (payload.type === "content_block_delta" && payload.delta.type === "text_delta") {
+          hash = fnv(hash, payload.delta.text)
+          textLength += payload.delta.text.length
+        }
+      } else if (event._tag === "Result") {
+        sessionId = event.session_id
+        cost = event.total_cost_usd
+      }
+    }
+    const events$ = ClaudeCode.stream("Write a long story", options)
     return Effect.runPromise(
-      ClaudeCode.stream("Write a long story", options).pipe(
-        Stream.runForEachChunk((chunk) =>
+      // BENCH_READ=runFold (bench/young-gen.mjs only): read with a consumer that runs no effect
+      process.env.BENCH_READ === "runFold"
+        ? Stream.runFold(events$, undefined, (_, event) => {
+          if (firstEvent === undefined) firstEvent = sinceStart()
+          events++
+          see(event)
+        })
+        : Stream.runForEachChunk(events$, (chunk) =>
           Effect.sync(() => {
             if (firstEvent === undefined) firstEvent = sinceStart()
             events += Chunk.size(chunk)
-            for (const event of chunk) {
-              if (event._tag === "StreamEvent") {
-                const payload = event.event
-                if (payload.type === "content_block_delta" && payload.delta.type === "text_delta") {
-                  hash = fnv(hash, payload.delta.text)
-                  textLength += payload.delta.text.length
-                }
-              } else if (event._tag === "Result") {
-                sessionId = event.session_id
-                cost = event.total_cost_usd
-              }
-            }
-          })
-        )
-      )
+            for (const event of chunk) see(event)
+          }))
     ).then(() => ({ events, textLength, textHash: hash, sessionId, cost, firstEvent }))
   }
   return runContestant(`ours-${transport}`, ready, CONSUME === "fold" ? fold : stream)
