@@ -420,28 +420,23 @@ export const instrumentStream = (
     return Stream.pipeThroughChannel(stream, observing(run))
   }))
 
-/**
- * Shows each chunk of events to the run's record and writes it on unchanged. A channel rather
- * than `Stream.mapChunksEffect`, which runs an effect per chunk through `Channel.fromEffect`:
- * in Effect 3 that keeps the effect, and the chunk it returns, alive past young-generation GCs
- * while V8 runs the code unoptimised (bench/README, "Memory": what `Channel.fromEffect` keeps).
- */
-const observing = (run: Run): Channel.Channel<
+type ObservingChannel = Channel.Channel<
   Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
   Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
   ClaudeError.ClaudeCodeError,
   ClaudeError.ClaudeCodeError,
   unknown,
   unknown
-> => {
-  const loop: Channel.Channel<
-    Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
-    Chunk.Chunk<ClaudeEvent.ClaudeEvent>,
-    ClaudeError.ClaudeCodeError,
-    ClaudeError.ClaudeCodeError,
-    unknown,
-    unknown
-  > = Channel.readWithCause({
+>
+
+/**
+ * Shows each chunk of events to the run's record and writes it on unchanged. A channel rather
+ * than `Stream.mapChunksEffect`, which runs an effect per chunk through `Channel.fromEffect`:
+ * in Effect 3 that keeps the effect, and the chunk it returns, alive past young-generation GCs
+ * while V8 runs the code unoptimised (bench/README, "Memory", "Which Streams keep it").
+ */
+const observing = (run: Run): ObservingChannel => {
+  const loop: ObservingChannel = Channel.readWithCause({
     onInput: (events: Chunk.Chunk<ClaudeEvent.ClaudeEvent>) => {
       observeChunk(run, events)
       const write = Channel.zipRight(Channel.write(events), loop)
