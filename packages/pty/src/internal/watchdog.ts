@@ -16,7 +16,8 @@
  *
  * Guards are named by a number of their own, not by the group: a group's number can be reused by
  * a new child before the old child's guard is disarmed. If the watchdog is killed (by someone
- * else: it ignores the usual signals), another is started and armed with the guards still armed.
+ * else: it ignores the usual signals), another is started with the guards still armed, given as
+ * its argument so that it holds them from its start.
  *
  * Cost: one fork and exec of `/bin/sh` per process, not per child (a fork of this process costs
  * ~1-2 ms, more as its memory grows; see bench/), a write to the pipe to arm and to disarm, one
@@ -28,15 +29,16 @@ import { type ChildProcess, spawn } from "node:child_process"
 
 /**
  * dash: `read -r` a line at a time; guards kept one per line in `$guards` (`id pgid signal
- * seconds seconds`), with globbing off. `kill -s 0` (not `kill -0`, which dash's kill refuses
- * before `--`) tests whether any process of the group is left. While the group does not exist yet
- * (the child has not reached its `setsid`), the signal goes to the child itself.
+ * seconds seconds`; the first ones, if any, given as `$1`), with globbing off. `kill -s 0` (not
+ * `kill -0`, which dash's kill refuses before `--`) tests whether any process of the group is
+ * left. While the group does not exist yet (the child has not reached its `setsid`), the signal
+ * goes to the child itself.
  */
 const script = `trap '' INT TERM HUP QUIT PIPE
 set -f
 nl='
 '
-guards=
+guards=$1
 while read -r op id rest; do
   case $op in
   +) guards="$guards$id $rest$nl" ;;
@@ -99,6 +101,8 @@ let lastId = 0
 /** The guards armed now, each with the line that armed it (for a watchdog started after a kill). */
 const armed = new Map<number, string>()
 let lastRestart = -Infinity
+/** Linux's limit on one argument is 128 KiB; the guards passed at a watchdog's start stay well below. */
+const maxArgument = 64 * 1024
 
 /**
  * The process's watchdog, started on first use and again if it has exited (then armed at once with
@@ -106,9 +110,14 @@ let lastRestart = -Infinity
  */
 const watchdog = (): Shared | { readonly failure: unknown } => {
   if (shared !== undefined && !shared.exited) return shared
+  // The guards still armed (a watchdog that exited was keeping them) are the new one's from its
+  // start, as its argument: written to its pipe after the spawn, they would be lost if this
+  // process died in between. Past what one argument may hold, they are written instead.
+  const kept = Array.from(armed.values(), (line) => line.slice(2)).join("")
+  const fromStart = kept.length <= maxArgument
   let child: ChildProcess
   try {
-    child = spawn("/bin/sh", ["-c", script, "effect-pty-watchdog"], {
+    child = spawn("/bin/sh", ["-c", script, "effect-pty-watchdog", fromStart ? kept : ""], {
       stdio: ["pipe", "ignore", "ignore"],
       detached: true,
       cwd: "/",
@@ -141,8 +150,7 @@ const watchdog = (): Shared | { readonly failure: unknown } => {
   child.unref()
   ;(child.stdin as unknown as { unref?: () => void } | null)?.unref?.()
   shared = started
-  // the guards a watchdog that exited was keeping
-  for (const line of armed.values()) send(line)
+  if (!fromStart) { for (const line of armed.values()) send(line) }
   return started
 }
 
