@@ -98,7 +98,10 @@ interface Shared {
 
 let shared: Shared | undefined
 let lastId = 0
-/** The guards armed now, each with the line that armed it (for a watchdog started after a kill). */
+/**
+ * The guards armed now, each as the watchdog keeps it (`id pgid signal seconds seconds`, a line):
+ * what a watchdog started after a kill is given.
+ */
 const armed = new Map<number, string>()
 let lastRestart = -Infinity
 /** Linux's limit on one argument is 128 KiB; the guards passed at a watchdog's start stay well below. */
@@ -113,7 +116,7 @@ const watchdog = (): Shared | { readonly failure: unknown } => {
   // The guards still armed (a watchdog that exited was keeping them) are the new one's from its
   // start, as its argument: written to its pipe after the spawn, they would be lost if this
   // process died in between. Past what one argument may hold, they are written instead.
-  const kept = Array.from(armed.values(), (line) => line.slice(2)).join("")
+  const kept = Array.from(armed.values()).join("")
   const fromStart = kept.length <= maxArgument
   let child: ChildProcess
   try {
@@ -150,7 +153,7 @@ const watchdog = (): Shared | { readonly failure: unknown } => {
   child.unref()
   ;(child.stdin as unknown as { unref?: () => void } | null)?.unref?.()
   shared = started
-  if (!fromStart) { for (const line of armed.values()) send(line) }
+  if (!fromStart) { for (const guard of armed.values()) send(`+ ${guard}`) }
   return started
 }
 
@@ -175,11 +178,11 @@ export const start = (pgid: number, options: WatchdogOptions): Watchdog => {
   const id = ++lastId
   // dash's `kill -s` takes "INT", not "SIGINT"
   const signal = options.interruptSignal.replace(/^SIG/, "")
-  const line = `+ ${id} ${pgid} ${signal} ${seconds(options.interruptTimeoutMillis)} ${
+  const guard = `${id} ${pgid} ${signal} ${seconds(options.interruptTimeoutMillis)} ${
     seconds(options.terminateTimeoutMillis)
   }\n`
-  armed.set(id, line)
-  send(line)
+  armed.set(id, guard)
+  send(`+ ${guard}`)
   return {
     pid: dog.child.pid,
     get failure() {
