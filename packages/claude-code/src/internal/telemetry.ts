@@ -433,7 +433,8 @@ type ObservingChannel = Channel.Channel<
  * Shows each chunk of events to the run's record and writes it on unchanged. A channel rather
  * than `Stream.mapChunksEffect`, which runs an effect per chunk through `Channel.fromEffect`:
  * in Effect 3 that keeps the effect, and the chunk it returns, alive past young-generation GCs
- * while V8 runs the code unoptimised (bench/README, "Memory", "Which Streams keep it").
+ * until a full GC (its `op.effect = () => effect` is a closure V8 allocates in the old generation;
+ * bench/README, "Memory", "Which Streams keep it").
  */
 const observing = (run: Run): ObservingChannel => {
   const loop: ObservingChannel = Channel.readWithCause({
