@@ -470,38 +470,41 @@ type Pulled<A> = Effect.Effect<Chunk.Chunk<A>, Option.Option<PtyReadError>>
 const readerStream = <A>(state: State, delivery: Delivery<A>): Stream.Stream<A, PtyReadError> => {
   const { pid, reader } = state
   let ended = false
-  /** Resumes the pull unless the reads gave no element (then it waits for more). */
-  const deliver = (taken: Taken, resume: (pulled: Pulled<A>) => void): boolean => {
+  /** What `taken` gives the pull: its chunk, its end or failure; `undefined` if the reads gave no element. */
+  const delivered = (taken: Taken): Pulled<A> | undefined => {
     if (taken._tag === "Chunks") {
       const elements = delivery.reads(taken.chunks)
-      if (elements.length === 0) return false
-      resume(Effect.succeed(Chunk.unsafeFromArray(elements)))
-      return true
+      return elements.length === 0 ? undefined : Effect.succeed(Chunk.unsafeFromArray(elements))
     }
     // Once the reader has ended it keeps returning the same end (or failure) on every take.
     if (!ended) {
       ended = true
       const last = delivery.end()
-      if (last !== undefined) {
-        resume(Effect.succeed(Chunk.of(last)))
-        return true
-      }
+      if (last !== undefined) return Effect.succeed(Chunk.of(last))
     }
-    resume(
-      Effect.fail(taken._tag === "Fail" ? Option.some(new PtyReadError({ pid, cause: taken.cause })) : Option.none())
+    return Effect.fail(
+      taken._tag === "Fail" ? Option.some(new PtyReadError({ pid, cause: taken.cause })) : Option.none()
     )
-    return true
   }
-  const pull: Pulled<A> = Effect.async((resume) => {
-    const now = reader.take()
-    if (now !== undefined && deliver(now, resume)) return
+  /** Waits for reads that give an element. */
+  const awaitReads: Pulled<A> = Effect.async((resume) => {
     let cancel: () => void
     const onReady = () => {
       const taken = reader.take()
-      if (taken === undefined || !deliver(taken, resume)) cancel = reader.await(onReady)
+      const result = taken === undefined ? undefined : delivered(taken)
+      if (result === undefined) cancel = reader.await(onReady)
+      else resume(result)
     }
     cancel = reader.await(onReady)
     return Effect.sync(() => cancel())
+  })
+  // Reads already taken are returned as they are, not through `Effect.async`: resumed before it
+  // returns, Effect 3 keeps the result in a context captured by a closure that V8 allocates in
+  // the old generation (`effect_instruction_i0 = resume => ...`), so each such chunk would outlive
+  // every young-generation GC until a full one (bench/README.md, "Which Streams keep it").
+  const pull: Pulled<A> = Effect.suspend(() => {
+    const now = reader.take()
+    return (now === undefined ? undefined : delivered(now)) ?? awaitReads
   })
   return Stream.repeatEffectChunkOption(pull)
 }
