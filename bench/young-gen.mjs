@@ -30,6 +30,7 @@ import { spawnSync } from "node:child_process"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
+import { deltaBlock as block, peaksOf, scavenges, splitLines as split } from "./scavenges.mjs"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const arg = (name, fallback) => {
@@ -58,25 +59,6 @@ if (process.argv[2] === "--child") {
   const [Chunk, Effect, Option, Stream] = await Promise.all(
     ["effect/Chunk", "effect/Effect", "effect/Option", "effect/Stream"].map((m) => import(m))
   )
-  const line = JSON.stringify({
-    type: "stream_event",
-    event: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "abcdefghijkl" } },
-    session_id: "00000000-0000-4000-8000-000000000000",
-    parent_tool_use_id: null,
-    uuid: "00000000-0000-4000-8000-000000000001"
-  }) + "\n"
-  const block = Buffer.from(line.repeat(Math.floor(65536 / line.length)))
-  const split = (bytes) => {
-    const out = []
-    let from = 0
-    let nl = bytes.indexOf(10)
-    while (nl !== -1) {
-      out.push(bytes.toString("utf8", from, nl))
-      from = nl + 1
-      nl = bytes.indexOf(10, from)
-    }
-    return out
-  }
   const all = Array.from({ length: blocks }, () => block)
   let lines = 0
   const countChunk = (chunk) => Effect.sync(() => lines += Chunk.size(chunk))
@@ -160,23 +142,15 @@ const measure = (argv, env, flags = []) => {
     maxBuffer: 256 * 2 ** 20
   })
   if (r.status !== 0) throw new Error(`${argv.join(" ")} exited ${r.status}: ${r.stderr.slice(-2000)}`)
-  const field = (text, key) => Number(new RegExp(` ${key}=([0-9.]+)`).exec(text)?.[1] ?? NaN)
   const result = r.stderr.split("\n").find((l) => l.startsWith("result "))
-  const survived = r.stdout.split("\n").filter((l) => l.includes(" gc=s "))
-    .map((l) => field(l, "promoted") + field(l, "new_space_survived"))
-  if (survived.length === 0 || survived.some(Number.isNaN)) throw new Error("no scavenges parsed from --trace-gc-nvp")
-  const sorted = survived.slice().sort((a, b) => a - b)
-  const peaks = JSON.parse(r.stderr.split("\n").find((l) => l.startsWith("peaks ")).slice(6))
+  const peaks = peaksOf(r.stderr)
   // what was counted: the in-process programs' lines, the contestants' events (the same for every run)
   const counted = result !== undefined
     ? JSON.parse(result.slice(7)).lines
     : JSON.parse(r.stdout.split("\n").filter((l) => l.startsWith("{")).pop()).events
   return {
     counted,
-    scavenges: survived.length,
-    survivedMiB: survived.reduce((a, b) => a + b, 0) / 2 ** 20,
-    medianKiB: sorted[sorted.length >> 1] / 1024,
-    p90KiB: sorted[Math.floor(sorted.length * 0.9)] / 1024,
+    ...scavenges(r.stdout),
     youngMiB: peaks.new_space,
     rssMiB: peaks.maxRss
   }

@@ -1,0 +1,48 @@
+// Shared by young-gen.mjs and pretenure.mjs: the 64 KiB block of delta lines their in-process
+// programs split, and what a process's young-generation collections (scavenges) kept, read from
+// its `node --trace-gc-nvp` output and the line peaks.mjs writes.
+
+const line = JSON.stringify({
+  type: "stream_event",
+  event: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "abcdefghijkl" } },
+  session_id: "00000000-0000-4000-8000-000000000000",
+  parent_tool_use_id: null,
+  uuid: "00000000-0000-4000-8000-000000000001"
+}) + "\n"
+
+/** 64 KiB (whole lines) of `stream_event` text-delta lines. */
+export const deltaBlock = Buffer.from(line.repeat(Math.floor(65536 / line.length)))
+
+/** The lines of `bytes`, one string each (the "\n" dropped). */
+export const splitLines = (bytes) => {
+  const out = []
+  let from = 0
+  let nl = bytes.indexOf(10)
+  while (nl !== -1) {
+    out.push(bytes.toString("utf8", from, nl))
+    from = nl + 1
+    nl = bytes.indexOf(10, from)
+  }
+  return out
+}
+
+/**
+ * What the scavenges traced in `output` (`--trace-gc-nvp`) kept, each its `promoted` plus
+ * `new_space_survived` bytes: how many there were, their sum, median and 90th percentile.
+ */
+export const scavenges = (output) => {
+  const field = (text, key) => Number(new RegExp(` ${key}=([0-9.]+)`).exec(text)?.[1] ?? NaN)
+  const survived = output.split("\n").filter((l) => l.includes(" gc=s "))
+    .map((l) => field(l, "promoted") + field(l, "new_space_survived"))
+  if (survived.length === 0 || survived.some(Number.isNaN)) throw new Error("no scavenges parsed from --trace-gc-nvp")
+  const sorted = survived.slice().sort((a, b) => a - b)
+  return {
+    scavenges: survived.length,
+    survivedMiB: survived.reduce((a, b) => a + b, 0) / 2 ** 20,
+    medianKiB: sorted[sorted.length >> 1] / 1024,
+    p90KiB: sorted[Math.floor(sorted.length * 0.9)] / 1024
+  }
+}
+
+/** The peaks peaks.mjs printed on `stderr` (MiB): `new_space` (the young generation), `maxRss`, ... */
+export const peaksOf = (stderr) => JSON.parse(stderr.split("\n").find((l) => l.startsWith("peaks ")).slice(6))
