@@ -19,6 +19,7 @@ import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { peaksOf } from "./scavenges.mjs"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const arg = (name, fallback) => {
@@ -124,7 +125,7 @@ if (process.argv[2] === "--child") {
         { env: { ...process.env, BENCH_EVENTS: String(events), BENCH_BLOCK: String(block) }, encoding: "utf8" }
       )
       if (run.status !== 0) throw new Error(`${variant} failed: ${run.stderr}`)
-      const peaks = JSON.parse(run.stderr.split("\n").find((l) => l.startsWith("peaks ")).slice(6))
+      const peaks = peaksOf(run.stderr)
       samples.get(variant).push({ ...peaks, count: JSON.parse(run.stdout).count })
     }
   }

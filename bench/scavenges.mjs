@@ -1,6 +1,15 @@
-// Shared by young-gen.mjs and pretenure.mjs: the 64 KiB block of delta lines their in-process
-// programs split, and what a process's young-generation collections (scavenges) kept, read from
-// its `node --trace-gc-nvp` output and the line peaks.mjs writes.
+// Shared by young-gen.mjs and pretenure.mjs: their command-line numbers, the 64 KiB block of delta
+// lines their in-process programs split, and what a process's young-generation collections
+// (scavenges) kept, read from its `node --trace-gc-nvp` output and the line peaks.mjs writes.
+
+/** The positive integer given after `name` on the command line; `fallback` without `name`. */
+export const positiveIntegerArg = (name, fallback) => {
+  const i = process.argv.indexOf(name)
+  if (i < 0) return fallback
+  const value = Number(process.argv[i + 1])
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive integer`)
+  return value
+}
 
 const line = JSON.stringify({
   type: "stream_event",
@@ -10,8 +19,8 @@ const line = JSON.stringify({
   uuid: "00000000-0000-4000-8000-000000000001"
 }) + "\n"
 
-/** 64 KiB (whole lines) of `stream_event` text-delta lines. */
-export const deltaBlock = Buffer.from(line.repeat(Math.floor(65536 / line.length)))
+/** 64 KiB (whole lines) of `stream_event` text-delta lines (made on call: importers that only parse pay nothing). */
+export const deltaBlock = () => Buffer.from(line.repeat(Math.floor(65536 / line.length)))
 
 /** The lines of `bytes`, one string each (the "\n" dropped). */
 export const splitLines = (bytes) => {

@@ -30,16 +30,9 @@ import { spawnSync } from "node:child_process"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
-import { deltaBlock as block, peaksOf, scavenges, splitLines as split } from "./scavenges.mjs"
+import { deltaBlock, peaksOf, positiveIntegerArg as arg, scavenges, splitLines as split } from "./scavenges.mjs"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name)
-  if (i < 0) return fallback
-  const value = Number(process.argv[i + 1])
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive integer`)
-  return value
-}
 
 /** The in-process programs: what each does with the blocks' lines. */
 const programs = {
@@ -56,6 +49,7 @@ const programs = {
 if (process.argv[2] === "--child") {
   const name = process.argv[3]
   const blocks = arg("--blocks", 3000)
+  const block = deltaBlock()
   const [Chunk, Effect, Option, Stream] = await Promise.all(
     ["effect/Chunk", "effect/Effect", "effect/Option", "effect/Stream"].map((m) => import(m))
   )
