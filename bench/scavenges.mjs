@@ -1,5 +1,6 @@
-// Shared by young-gen.mjs and pretenure.mjs: their command-line numbers, the 64 KiB block of delta
-// lines their in-process programs split, and what a process's young-generation collections
+// Shared by the memory and start-up scripts (young-gen.mjs and pretenure.mjs use all of it,
+// startup.mjs and memory-floor.mjs a part): their command-line numbers, the 64 KiB block of delta
+// lines the in-process programs split, and what a process's young-generation collections
 // (scavenges) kept, read from its `node --trace-gc-nvp` output and the line peaks.mjs writes.
 
 /** The positive integer given after `name` on the command line; `fallback` without `name`. */

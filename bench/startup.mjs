@@ -14,10 +14,10 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { build } from "./build.mjs"
+import { positiveIntegerArg } from "./scavenges.mjs"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const runsArg = process.argv.indexOf("--runs")
-const RUNS = runsArg < 0 ? 10 : Number(process.argv[runsArg + 1])
+const RUNS = positiveIntegerArg("--runs", 10)
 const FAKE = path.join(here, "fake-claude-bench.mjs")
 const out = path.join(here, "results/build")
 
