@@ -4,6 +4,7 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Options } from "../ClaudeCode.js"
 import * as ClaudeError from "../ClaudeError.js"
@@ -151,18 +152,22 @@ const finish = (child: Child, state: RunState): Effect.Effect<void, ClaudeError.
   })
 
 /**
- * The events of one run, advancing `state` as they pass. The stream ends after the `result`
- * event (the CLI's turn is over; the process is then given its grace period to exit and write
- * its transcript), or fails with a typed error after emitting everything the CLI wrote.
- *
- * @internal
+ * Starts one run in the scope: checks the options, spawns the CLI and registers its finalizers,
+ * and gives the stream of its events, which advances `state` as they pass. The stream ends after
+ * the `result` event (the CLI's turn is over; the process is then given its grace period to exit
+ * and write its transcript when the scope closes), or fails with a typed error after emitting
+ * everything the CLI wrote.
  */
-export const streamWith = (
+const start = (
   prompt: string,
   options: Options,
   state: RunState
-): Stream.Stream<ClaudeEvent.ClaudeEvent, ClaudeError.ClaudeCodeError> =>
-  Stream.unwrapScoped(Effect.gen(function*() {
+): Effect.Effect<
+  Stream.Stream<ClaudeEvent.ClaudeEvent, ClaudeError.ClaudeCodeError>,
+  ClaudeError.ClaudeCodeError,
+  Scope.Scope
+> =>
+  Effect.gen(function*() {
     const problem = validate(prompt, options)
     if (problem !== undefined) {
       return yield* new ClaudeError.InvalidOptions({ option: problem.option, problem: problem.problem })
@@ -325,7 +330,20 @@ export const streamWith = (
       Stream.pipeThroughChannel(decodeLoop),
       Stream.concat(Stream.fromEffect(Effect.suspend(() => finish(child, state))).pipe(Stream.drain))
     )
-  }))
+  })
+
+/**
+ * The events of one run, advancing `state` as they pass (see `start`); the CLI's process lives
+ * in the stream's scope.
+ *
+ * @internal
+ */
+export const streamWith = (
+  prompt: string,
+  options: Options,
+  state: RunState
+): Stream.Stream<ClaudeEvent.ClaudeEvent, ClaudeError.ClaudeCodeError> =>
+  Stream.unwrapScoped(start(prompt, options, state))
 
 /** @internal */
 export const stream = (prompt: string, options: Options) =>
@@ -339,5 +357,9 @@ export const run = (
 ): Effect.Effect<ClaudeResult.ClaudeResult, ClaudeError.ClaudeCodeError> =>
   Effect.suspend(() => {
     const state = makeState(true, observe)
-    return Stream.runDrain(streamWith(prompt, options, state)).pipe(Effect.map(() => state.fold.result()))
+    // The CLI is spawned before the stream is run (not from inside it, as `streamWith` does): the
+    // stream machinery's first run in a process (~3 ms) then happens while the CLI starts up.
+    return Effect.scoped(Effect.flatMap(start(prompt, options, state), Stream.runDrain)).pipe(
+      Effect.map(() => state.fold.result())
+    )
   })
