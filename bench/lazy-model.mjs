@@ -17,7 +17,7 @@ import { createRequire } from "node:module"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { build } from "./build.mjs"
-import { positiveIntegerArg } from "./scavenges.mjs"
+import { median, positiveIntegerArg } from "./scavenges.mjs"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const RUNS = positiveIntegerArg("--runs", 21)
@@ -153,11 +153,6 @@ for (const contestant of contestants) {
   if (other !== undefined) throw new Error(`${contestant.name} disagrees: ${other} instead of ${expected}`)
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
 const raw = median(contestants[0].walls)
 console.log(`# A one-event run, whole process (${RUNS} interleaved runs, medians, wall ms)\n`)
 console.log("| contestant | wall ms | over raw pipes |")

@@ -1,7 +1,8 @@
 // Shared by the memory and start-up scripts (young-gen.mjs and pretenure.mjs use all of it,
-// startup.mjs and memory-floor.mjs a part): their command-line numbers, the 64 KiB block of delta
-// lines the in-process programs split, and what a process's young-generation collections
-// (scavenges) kept, read from its `node --trace-gc-nvp` output and the line peaks.mjs writes.
+// startup.mjs, lazy-model.mjs and memory-floor.mjs a part): their command-line numbers and medians,
+// the 64 KiB block of delta lines the in-process programs split, and what a process's
+// young-generation collections (scavenges) kept, read from its `node --trace-gc-nvp` output and
+// the line peaks.mjs writes.
 
 /** The positive integer given after `name` on the command line; `fallback` without `name`. */
 export const positiveIntegerArg = (name, fallback) => {
@@ -10,6 +11,13 @@ export const positiveIntegerArg = (name, fallback) => {
   const value = Number(process.argv[i + 1])
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive integer`)
   return value
+}
+
+/** The median of `values` (of an even count, the mean of the two in the middle). */
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 const line = JSON.stringify({

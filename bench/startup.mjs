@@ -14,7 +14,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { build } from "./build.mjs"
-import { positiveIntegerArg } from "./scavenges.mjs"
+import { median, positiveIntegerArg } from "./scavenges.mjs"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const RUNS = positiveIntegerArg("--runs", 10)
@@ -119,11 +119,6 @@ for (let i = 0; i < RUNS; i++) {
 }
 process.stderr.write("\n")
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
 const ms = (value) => value.toFixed(1)
 
 console.log(`# Start-up of a one-event run, bundled (${RUNS} interleaved runs, medians, ms from the process's start)\n`)
