@@ -15,7 +15,7 @@ import * as Stream from "effect/Stream"
 import { execFileSync } from "node:child_process"
 import * as ClaudeEvent from "../packages/claude-code/src/ClaudeEvent.js"
 import * as ClaudeResult from "../packages/claude-code/src/ClaudeResult.js"
-import { decodeDeltaLine } from "../packages/claude-code/src/internal/deltaBytes.js"
+import { DeltaLineDecoder, makeDeltaDecoder } from "../packages/claude-code/src/internal/deltaBytes.js"
 import { makeByteLineSplitter, makeLineSplitter, splitLineBytes } from "../packages/claude-code/src/internal/lines.js"
 import { FAKE, FAKE_ARGS } from "./contestants/common.mjs"
 
@@ -183,7 +183,7 @@ await measureAsync(
   () => pipeline(pipeReads)
 )
 await measureAsync("pipeline: same, 4 KiB chunks with \\r\\n (PTY)", () => pipeline(ptyReads))
-const syncAll = (chunks: Array<Buffer>, fast?: typeof decodeDeltaLine) => {
+const syncAll = (chunks: Array<Buffer>, fast?: ReturnType<typeof makeDeltaDecoder>) => {
   const s = makeByteLineSplitter(fast)
   const folder = new ClaudeResult.Folder()
   const out: Array<string | ClaudeEvent.StreamEvent> = []
@@ -208,22 +208,31 @@ measure(
 )
 measure("pipeline: the same three stages in one plain loop, 4 KiB chunks (PTY)", () => (sink = syncAll(ptyReads)))
 measure(
-  "pipeline: the same, delta lines decoded from their bytes (decodeDeltaLine; what the runner does), 64 KiB chunks",
-  () => (sink = syncAll(pipeReads, decodeDeltaLine))
+  "pipeline: the same, delta lines decoded from their bytes (makeDeltaDecoder; what the runner does), 64 KiB chunks",
+  () => (sink = syncAll(pipeReads, makeDeltaDecoder()))
 )
 measure(
   "pipeline: the same, delta lines decoded from their bytes, 4 KiB chunks (PTY)",
-  () => (sink = syncAll(ptyReads, decodeDeltaLine))
+  () => (sink = syncAll(ptyReads, makeDeltaDecoder()))
 )
-measure("decode: decodeDeltaLine alone on each line's bytes (the delta lines; others fall through)", () => {
+/** Each line's end, found once: the rows below time the decoding alone. */
+const lineEnds: Array<number> = []
+for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, nl + 1)) lineEnds.push(nl)
+const decodeEach = (decode: (bytes: Buffer, view: DataView, start: number, end: number) => unknown) => {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let from = 0
-  let nl = bytes.indexOf(10)
-  while (nl !== -1) {
-    sink = decodeDeltaLine(bytes, view, from, nl)
-    from = nl + 1
-    nl = bytes.indexOf(10, from)
+  for (const end of lineEnds) {
+    sink = decode(bytes, view, from, end)
+    from = end + 1
   }
+}
+measure(
+  "decode: a delta decoder alone on each line's bytes (the delta lines; others fall through)",
+  () => decodeEach(makeDeltaDecoder())
+)
+measure("decode: the same, every line read in full (not compared with the line before)", () => {
+  const decoder = new DeltaLineDecoder()
+  decodeEach((bytes, view, start, end) => decoder.read(bytes, view, start, end))
 })
 
 void sink

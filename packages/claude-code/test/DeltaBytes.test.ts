@@ -5,12 +5,13 @@
  * `ClaudeEvent.decodeLine`. Whatever the fast path takes, the general path decodes to an equal event
  * (same prototype, same own fields in the same order); whatever it refuses, or makes a diagnostic
  * of, the fast path leaves alone. Checked on every recorded line, on byte-level mutations of delta
- * lines, and through the splitter with the bytes cut anywhere.
+ * lines (read in full, and compared with the unmutated line read before), and through the splitter
+ * with the bytes cut anywhere.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as ClaudeEvent from "../src/ClaudeEvent.js"
-import { decodeDeltaLine } from "../src/internal/deltaBytes.js"
+import { type DeltaDecoder, DeltaLineDecoder, makeDeltaDecoder } from "../src/internal/deltaBytes.js"
 import { cleanLine, makeByteLineSplitter } from "../src/internal/lines.js"
 import { ndjsonFixtures, prng, randomByteChunks } from "./utils/fixtures.js"
 
@@ -33,14 +34,28 @@ const generalPath = (bytes: Uint8Array): Either.Either<ClaudeEvent.Decoded, unkn
   return ClaudeEvent.decodeLine(text)
 }
 
-const fast = (bytes: Uint8Array) => {
+/** The fast path on one line: by `decoder`, or by a new one (which reads the line in full). */
+const fast = (bytes: Uint8Array, decoder: DeltaDecoder = makeDeltaDecoder()) => {
   const buffer = Buffer.from(bytes)
-  return decodeDeltaLine(buffer, new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength), 0, buffer.length)
+  return decoder(buffer, new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength), 0, buffer.length)
+}
+
+/** A decoder that counts the lines it reads in full (the others it read by comparing them). */
+const countingDecoder = () => {
+  let read = 0
+  const decoder = new (class extends DeltaLineDecoder {
+    override read(bytes: Buffer, view: DataView, start: number, end: number) {
+      read++
+      return super.read(bytes, view, start, end)
+    }
+  })()
+  const decode: DeltaDecoder = (bytes, view, start, end) => decoder.decode(bytes, view, start, end)
+  return { decode, readInFull: () => read }
 }
 
 /** Checks one line; returns whether the fast path took it. */
-const agree = (bytes: Uint8Array, label: string): boolean => {
-  const taken = fast(bytes)
+const agree = (bytes: Uint8Array, label: string, decoder?: DeltaDecoder): boolean => {
+  const taken = fast(bytes, decoder)
   if (taken === undefined) return false
   const reference = generalPath(bytes)
   if (reference === "skipped" || Either.isLeft(reference) || reference.right._tag !== "StreamEvent") {
@@ -143,16 +158,100 @@ describe("the byte-level delta fast path", () => {
     const random = prng(20261124)
     const lines = [...recordedLines().filter(isDelta), ...extraDeltaLines].map((line) => encoder.encode(line))
     let taken = 0
+    let compared = 0
     const runs = 20000
     for (let i = 0; i < runs; i++) {
-      let bytes: Uint8Array = lines[Math.floor(random() * lines.length)]!
+      const original = lines[Math.floor(random() * lines.length)]!
+      let bytes: Uint8Array = original
       const mutations = 1 + Math.floor(random() * 3)
       for (let m = 0; m < mutations; m++) bytes = mutate(bytes, random)
-      if (agree(bytes, `mutation ${i}: ${Buffer.from(bytes).toString("latin1").slice(0, 300)}`)) taken++
+      const label = `mutation ${i}: ${Buffer.from(bytes).toString("latin1").slice(0, 300)}`
+      const tookInFull = agree(bytes, label)
+      if (tookInFull) taken++
+      // the same line after the line it was made from: compared with it, or read in full
+      const { decode, readInFull } = countingDecoder()
+      assert.isDefined(fast(original, decode))
+      const tookAfter = agree(bytes, `${label} (after the original)`, decode)
+      assert.strictEqual(tookAfter, tookInFull, label)
+      if (readInFull() === 1) compared++ // taken without reading it in full
     }
     // mutations inside the strings keep the line valid: both paths must see some of each
     assert.isAbove(taken, runs / 20)
     assert.isBelow(taken, runs / 2)
+    // and after the original, the comparison with it takes some, and hands others (a valid
+    // change around the strings, as in the session id) to the full read, which takes them
+    assert.isAbove(compared, runs / 50)
+    assert.isAbove(taken - compared, runs / 100)
+  })
+
+  it("reads a line by comparing it with the line before when only its text and uuid differ", () => {
+    const line =
+      (fields: { index?: string; kind?: string; session?: string; parent?: string; tail?: string }) =>
+      (text: string, uuid: string) =>
+        encoder.encode(
+          `{"type":"stream_event","event":{"type":"content_block_delta","index":${
+            fields.index ?? "0"
+          },"delta":{"type":"${fields.kind ?? `text_delta","text`}":"${text}"}},"session_id":"${
+            fields.session ?? "s-1"
+          }","parent_tool_use_id":${fields.parent ?? "null"},"uuid":"${uuid}"${
+            fields.tail ?? `,"api_message_id":"msg_1"`
+          }}`
+        )
+    const base = line({})
+    const variants = [
+      base,
+      line({ index: "1" }),
+      line({ index: "10" }),
+      line({ kind: `thinking_delta","thinking` }),
+      line({ session: "s-2" }),
+      line({ session: "s-10" }),
+      line({ parent: `"toolu_1"` }),
+      line({ parent: `"toolu_\\u0031"` }),
+      line({ tail: "" }),
+      line({ tail: `,"api_message_id":"msg_2"` })
+    ]
+    const texts = ["", "a", "hello", "é 日本 🎉", `say \\"hi\\"\\n`, "x".repeat(5000)]
+    const uuids = ["", "u", "4c3b1f2e-0000-4000-8000-000000000001", "u\\u0031"]
+    const { decode, readInFull } = countingDecoder()
+    let lines = 0
+    for (const from of variants) {
+      for (const to of variants) {
+        for (const [k, text] of texts.entries()) {
+          const uuid = uuids[k % uuids.length]!
+          assert.isTrue(agree(from("before", "u-0"), "the line before", decode))
+          const reads = readInFull()
+          assert.isTrue(agree(to(text, uuid), `${text.slice(0, 20)} ${uuid}`, decode))
+          lines += 2
+          // read by comparing when its bytes around the text and uuid are the same, else in full
+          assert.strictEqual(readInFull() - reads, from === to ? 0 : 1)
+        }
+      }
+    }
+    // a line too long to keep is read in full, and does not stop the next from being compared
+    const long = line({ session: "s".repeat(5000) })
+    const reads = readInFull()
+    assert.isTrue(agree(long("a", "u"), "long", decode))
+    assert.isTrue(agree(long("b", "u"), "long", decode))
+    assert.strictEqual(readInFull() - reads, 2)
+    assert.isTrue(agree(base("c", "u"), "base", decode))
+    assert.isTrue(agree(base("d", "u"), "base", decode))
+    assert.strictEqual(readInFull() - reads, 3)
+    // a line it does not take leaves the line before as the one to compare with
+    assert.isUndefined(fast(encoder.encode(`{"type":"result"}`), decode))
+    assert.isTrue(agree(base("e", "u"), "base", decode))
+    assert.strictEqual(readInFull() - reads, 4)
+    assert.isAbove(lines, 1000)
+  })
+
+  it("compares with a copy of the line before: reusing the buffer does not change the next answer", () => {
+    const decode = makeDeltaDecoder()
+    const buffer = Buffer.from(
+      `{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"}},"session_id":"same","parent_tool_use_id":null,"uuid":"u","api_message_id":"m"}`
+    )
+    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+    assert.strictEqual(decode(buffer, view, 0, buffer.length)?.session_id, "same")
+    buffer.write("diff", buffer.indexOf("same"), "latin1")
+    assert.strictEqual(decode(buffer, view, 0, buffer.length)?.session_id, "diff")
   })
 
   it("a repeated string (the session id) is decoded again when its bytes change", () => {
@@ -161,13 +260,16 @@ describe("the byte-level delta fast path", () => {
         `{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"${text}"}},"session_id":"${session}","parent_tool_use_id":null,"uuid":"u","api_message_id":"m"}`
       )
     const sessions = ["aaaa", "aaab", "aaaa", "aaaa", "baaa", "aa", "aaaa"]
-    assert.deepStrictEqual(sessions.map((session, i) => fast(line(session, `t${i}`))?.session_id), sessions)
-    // the bytes it remembers are a copy: reusing the buffer does not change the next answer
+    const decode = makeDeltaDecoder()
+    assert.deepStrictEqual(sessions.map((session, i) => fast(line(session, `t${i}`), decode)?.session_id), sessions)
+    // the bytes it remembers are a copy: reusing the buffer does not change the next answer (the
+    // session id remembered on its own: a text of another length is not compared with the line before)
     const buffer = Buffer.from(line("same", "x"))
     const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength)
-    assert.strictEqual(decodeDeltaLine(buffer, view, 0, buffer.length)?.session_id, "same")
+    const again = new DeltaLineDecoder()
+    assert.strictEqual(again.read(buffer, view, 0, buffer.length)?.session_id, "same")
     buffer.write("diff", buffer.indexOf("same"), "latin1")
-    assert.strictEqual(decodeDeltaLine(buffer, view, 0, buffer.length)?.session_id, "diff")
+    assert.strictEqual(again.read(buffer, view, 0, buffer.length)?.session_id, "diff")
   })
 
   it("through the splitter, bytes cut anywhere: the same events as the general path, line for line", () => {
@@ -175,7 +277,7 @@ describe("the byte-level delta fast path", () => {
     const bytes = encoder.encode(lines.join("\r\n") + "\n")
     const expected = lines.map((line) => generalPath(encoder.encode(line)))
     for (const seed of [1, 2, 3, 4, 5]) {
-      const splitter = makeByteLineSplitter(decodeDeltaLine)
+      const splitter = makeByteLineSplitter(makeDeltaDecoder())
       const out: Array<string | ClaudeEvent.StreamEvent> = []
       for (const chunk of randomByteChunks(bytes, seed, seed * 200)) splitter.push(chunk, out)
       splitter.end(out)

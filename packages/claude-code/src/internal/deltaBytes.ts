@@ -10,7 +10,9 @@
  * (one line; `api_message_id` optional, any of the four delta types of `ClaudeEvent.deltaFields`).
  * It reads the line's bytes against that template and builds the event straight from them, without
  * decoding the whole line to a string and without `JSON.parse`: only the strings are decoded, the
- * session id and message id (the same on every line) once per run. It checks everything the JSON
+ * session id and message id (the same on every line) once per run. A line whose bytes around its
+ * text and uuid are those of the line before (nearly every line of a run) is read by comparing
+ * those bytes, and only its text and uuid are decoded (see `Previous`). It checks everything the JSON
  * grammar and the Schema of `StreamEvent` would: a string is ended by an unescaped quote and holds
  * no control character, one with escapes goes through `JSON.parse`, the index is a JSON integer,
  * nothing follows the closing brace. It only ever accepts: anything else (other whitespace, another
@@ -137,90 +139,242 @@ class Repeated {
   }
 }
 
-const sessions = new Repeated()
-const messages = new Repeated()
+/** Whether `bytes[at..at + length)` equals `same[from..from + length)`, four bytes at a time. */
+const equalAt = (
+  bytes: Buffer,
+  view: DataView,
+  at: number,
+  same: Buffer,
+  sameView: DataView,
+  from: number,
+  length: number
+): boolean => {
+  let k = 0
+  for (; k + 4 <= length; k += 4) if (view.getInt32(at + k, true) !== sameView.getInt32(from + k, true)) return false
+  for (; k < length; k++) if (bytes[at + k] !== same[from + k]) return false
+  return true
+}
+
+/** Past this many bytes around its text and uuid, a line is not kept as {@link Previous}. */
+const PREVIOUS_MAX_BYTES = 4096
 
 /**
- * The `StreamEvent` of one line, `bytes[start..end)` (without its `\n` or a terminal's `\r`), when
- * it is a `content_block_delta` in the CLI's layout; `undefined` for any other line. `view` is a
- * `DataView` over the same bytes as `bytes`.
+ * The bytes of the last line read in full around its two strings that change from line to line,
+ * the text and the uuid, and what they decoded to. Nearly every delta line of a run has the same
+ * bytes there as the line before (the same index, delta type, session id, parent and message id),
+ * so it is read by comparing them, four at a time, instead of matching the template and finding
+ * the end of each string again: only its text and uuid are decoded. Equal bytes read the same way
+ * (the bytes around the strings are read the same whatever the strings hold), so a line read so
+ * is one the full read takes, to the same event; anything else is read in full.
+ */
+class Previous {
+  /** `prefix`, `middle` and `suffix` one after the other (a copy: the caller may reuse its buffers). */
+  bytes = Buffer.alloc(0)
+  view = new DataView(this.bytes.buffer, this.bytes.byteOffset, 0)
+  /** From the line's start through the text's opening quote. */
+  prefix = 0
+  /** From the text's closing quote through the uuid's opening quote. */
+  middle = 0
+  /** From the uuid's closing quote to the line's end (its closing brace). */
+  suffix = 0
+  index = 0
+  kind = KINDS[0]!
+  parent: string | null | undefined = undefined
+  session_id: string | undefined = undefined
+  api_message_id: string | undefined = undefined
+}
+
+/**
+ * Decodes `content_block_delta` lines from their bytes: the `StreamEvent` of one line,
+ * `bytes[start..end)` (without its `\n` or a terminal's `\r`), when it is a `content_block_delta`
+ * in the CLI's layout; `undefined` for any other line. `view` is a `DataView` over the same bytes
+ * as `bytes`. One per run: it remembers the run's session id, message id and last line.
  *
  * @internal
  */
-export const decodeDeltaLine = (
+export type DeltaDecoder = (
   bytes: Buffer,
   view: DataView,
   start: number,
   end: number
-): ClaudeEvent.StreamEvent | undefined => {
-  let i = match(bytes, view, start, end, HEAD)
-  if (i < 0) return undefined
-  // the index: a JSON integer (no sign, fraction or exponent: those go the general way)
-  const digits = i
-  let index = 0
-  while (i < end) {
-    const c = bytes[i]!
-    if (c < ZERO || c > NINE) break
-    index = index * 10 + (c - ZERO)
-    i++
+) => ClaudeEvent.StreamEvent | undefined
+
+/**
+ * A {@link DeltaDecoder} for one run.
+ *
+ * @internal
+ */
+export const makeDeltaDecoder = (): DeltaDecoder => {
+  const decoder = new DeltaLineDecoder()
+  return (bytes, view, start, end) => decoder.decode(bytes, view, start, end)
+}
+
+/**
+ * The state behind a {@link DeltaDecoder}: `decode` is what it does, `read` the same without
+ * {@link Previous} (every line read in full; for the benchmark of stages).
+ *
+ * @internal
+ */
+export class DeltaLineDecoder {
+  readonly sessions = new Repeated()
+  readonly messages = new Repeated()
+  readonly previous = new Previous()
+  // Of the last line read in full: where its strings are (their quotes), and what it held.
+  textOpen = 0
+  textClose = 0
+  uuidOpen = 0
+  uuidClose = 0
+  index = 0
+  kind = KINDS[0]!
+  parent: string | null | undefined = undefined
+
+  decode(bytes: Buffer, view: DataView, start: number, end: number): ClaudeEvent.StreamEvent | undefined {
+    const same = this.previous
+    const prefix = same.prefix
+    if (prefix > 0 && start + prefix <= end && equalAt(bytes, view, start, same.bytes, same.view, 0, prefix)) {
+      const textOpen = start + prefix - 1
+      const textClose = closeQuote(bytes, view, textOpen, end)
+      const middle = same.middle
+      if (
+        textClose >= 0 && textClose + middle <= end &&
+        equalAt(bytes, view, textClose, same.bytes, same.view, prefix, middle)
+      ) {
+        const text = stringAt(bytes, textOpen, textClose)
+        const uuidOpen = textClose + middle - 1
+        const uuidClose = closeQuote(bytes, view, uuidOpen, end)
+        const suffix = same.suffix
+        if (
+          text !== undefined && uuidClose >= 0 && uuidClose + suffix === end &&
+          equalAt(bytes, view, uuidClose, same.bytes, same.view, prefix + middle, suffix)
+        ) {
+          const uuid = stringAt(bytes, uuidOpen, uuidClose)
+          if (uuid !== undefined) {
+            return ClaudeEvent.makeDeltaEvent(
+              same.index,
+              ClaudeEvent.makeWireDelta(same.kind.type, same.kind.field, text),
+              same.parent,
+              same.session_id,
+              uuid,
+              same.api_message_id,
+              undefined,
+              undefined
+            )
+          }
+        }
+      }
+    }
+    return this.full(bytes, view, start, end)
   }
-  if (i === digits || i - digits > 15 || (bytes[digits] === ZERO && i - digits > 1)) return undefined
-  i = match(bytes, view, i, end, DELTA)
-  if (i < 0) return undefined
-  let kind = KINDS[0]! // text_delta, nearly every line (the first of deltaFields)
-  let next = match(bytes, view, i, end, kind.literal)
-  for (let k = 1; next < 0 && k < KINDS.length; k++) {
-    kind = KINDS[k]!
-    next = match(bytes, view, i, end, kind.literal)
+
+  /** Reads the line in full, and keeps it as {@link Previous} when it is taken. */
+  full(bytes: Buffer, view: DataView, start: number, end: number): ClaudeEvent.StreamEvent | undefined {
+    const event = this.read(bytes, view, start, end)
+    if (event === undefined) return undefined // the line before stays the one to compare with
+    const same = this.previous
+    const prefix = this.textOpen + 1 - start
+    const middle = this.uuidOpen + 1 - this.textClose
+    const suffix = end - this.uuidClose
+    const length = prefix + middle + suffix
+    if (length > PREVIOUS_MAX_BYTES) {
+      same.prefix = 0
+      return event
+    }
+    if (same.bytes.length < length) {
+      same.bytes = Buffer.alloc(Math.max(length, 2 * same.bytes.length, 256))
+      same.view = new DataView(same.bytes.buffer, same.bytes.byteOffset, same.bytes.byteLength)
+    }
+    bytes.copy(same.bytes, 0, start, this.textOpen + 1)
+    bytes.copy(same.bytes, prefix, this.textClose, this.uuidOpen + 1)
+    bytes.copy(same.bytes, prefix + middle, this.uuidClose, end)
+    same.prefix = prefix
+    same.middle = middle
+    same.suffix = suffix
+    same.index = this.index
+    same.kind = this.kind
+    same.parent = this.parent
+    same.session_id = event.session_id
+    same.api_message_id = event.api_message_id
+    return event
   }
-  let close = closeQuote(bytes, view, next, end)
-  if (close < 0) return undefined
-  const value = stringAt(bytes, next, close)
-  if (value === undefined) return undefined
-  i = match(bytes, view, close + 1, end, SESSION)
-  close = closeQuote(bytes, view, i, end)
-  if (close < 0) return undefined
-  const session_id = sessions.get(bytes, i, close)
-  if (session_id === undefined) return undefined
-  i = match(bytes, view, close + 1, end, PARENT)
-  if (i < 0) return undefined
-  let parent: string | null | undefined
-  if (
-    i + 4 <= end && bytes[i] === 0x6e && bytes[i + 1] === 0x75 && bytes[i + 2] === 0x6c && bytes[i + 3] === 0x6c
-  ) {
-    parent = null
-    i += 4
-  } else {
+
+  /** Reads the line against the CLI's layout, every byte. */
+  read(bytes: Buffer, view: DataView, start: number, end: number): ClaudeEvent.StreamEvent | undefined {
+    let i = match(bytes, view, start, end, HEAD)
+    if (i < 0) return undefined
+    // the index: a JSON integer (no sign, fraction or exponent: those go the general way)
+    const digits = i
+    let index = 0
+    while (i < end) {
+      const c = bytes[i]!
+      if (c < ZERO || c > NINE) break
+      index = index * 10 + (c - ZERO)
+      i++
+    }
+    if (i === digits || i - digits > 15 || (bytes[digits] === ZERO && i - digits > 1)) return undefined
+    i = match(bytes, view, i, end, DELTA)
+    if (i < 0) return undefined
+    let kind = KINDS[0]! // text_delta, nearly every line (the first of deltaFields)
+    let next = match(bytes, view, i, end, kind.literal)
+    for (let k = 1; next < 0 && k < KINDS.length; k++) {
+      kind = KINDS[k]!
+      next = match(bytes, view, i, end, kind.literal)
+    }
+    let close = closeQuote(bytes, view, next, end)
+    if (close < 0) return undefined
+    this.textOpen = next
+    this.textClose = close
+    const value = stringAt(bytes, next, close)
+    if (value === undefined) return undefined
+    i = match(bytes, view, close + 1, end, SESSION)
     close = closeQuote(bytes, view, i, end)
     if (close < 0) return undefined
-    parent = stringAt(bytes, i, close)
-    if (parent === undefined) return undefined
-    i = close + 1
-  }
-  i = match(bytes, view, i, end, UUID)
-  close = closeQuote(bytes, view, i, end)
-  if (close < 0) return undefined
-  const uuid = stringAt(bytes, i, close)
-  if (uuid === undefined) return undefined
-  i = close + 1
-  let api_message_id: string | undefined
-  if (i < end && bytes[i] !== CLOSE) {
-    i = match(bytes, view, i, end, MESSAGE)
+    const session_id = this.sessions.get(bytes, i, close)
+    if (session_id === undefined) return undefined
+    i = match(bytes, view, close + 1, end, PARENT)
+    if (i < 0) return undefined
+    let parent: string | null | undefined
+    if (
+      i + 4 <= end && bytes[i] === 0x6e && bytes[i + 1] === 0x75 && bytes[i + 2] === 0x6c && bytes[i + 3] === 0x6c
+    ) {
+      parent = null
+      i += 4
+    } else {
+      close = closeQuote(bytes, view, i, end)
+      if (close < 0) return undefined
+      parent = stringAt(bytes, i, close)
+      if (parent === undefined) return undefined
+      i = close + 1
+    }
+    i = match(bytes, view, i, end, UUID)
     close = closeQuote(bytes, view, i, end)
     if (close < 0) return undefined
-    api_message_id = messages.get(bytes, i, close)
-    if (api_message_id === undefined) return undefined
+    this.uuidOpen = i
+    this.uuidClose = close
+    const uuid = stringAt(bytes, i, close)
+    if (uuid === undefined) return undefined
     i = close + 1
+    let api_message_id: string | undefined
+    if (i < end && bytes[i] !== CLOSE) {
+      i = match(bytes, view, i, end, MESSAGE)
+      close = closeQuote(bytes, view, i, end)
+      if (close < 0) return undefined
+      api_message_id = this.messages.get(bytes, i, close)
+      if (api_message_id === undefined) return undefined
+      i = close + 1
+    }
+    if (i !== end - 1 || bytes[i] !== CLOSE) return undefined
+    this.index = index
+    this.kind = kind
+    this.parent = parent
+    return ClaudeEvent.makeDeltaEvent(
+      index,
+      ClaudeEvent.makeWireDelta(kind.type, kind.field, value),
+      parent,
+      session_id,
+      uuid,
+      api_message_id,
+      undefined,
+      undefined
+    )
   }
-  if (i !== end - 1 || bytes[i] !== CLOSE) return undefined
-  return ClaudeEvent.makeDeltaEvent(
-    index,
-    ClaudeEvent.makeWireDelta(kind.type, kind.field, value),
-    parent,
-    session_id,
-    uuid,
-    api_message_id,
-    undefined,
-    undefined
-  )
 }

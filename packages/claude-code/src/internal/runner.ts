@@ -11,7 +11,7 @@ import * as ClaudeError from "../ClaudeError.js"
 import * as ClaudeEvent from "../ClaudeEvent.js"
 import * as ClaudeResult from "../ClaudeResult.js"
 import { buildArgs, validate } from "./args.js"
-import { decodeDeltaLine } from "./deltaBytes.js"
+import { makeDeltaDecoder } from "./deltaBytes.js"
 import { makeByteLineSplitter } from "./lines.js"
 import { recorder } from "./record.js"
 import { type Child, spawnFor } from "./transport.js"
@@ -221,7 +221,7 @@ const start = (
     // events decoded before it, then fails naming that line.
     // Without a recorder (which keeps each line's text), the delta lines are decoded from their
     // bytes (see internal/deltaBytes.ts); every other line as text.
-    const splitter = makeByteLineSplitter(record === undefined ? decodeDeltaLine : undefined)
+    const splitter = makeByteLineSplitter(record === undefined ? makeDeltaDecoder() : undefined)
     const lines: Array<string | ClaudeEvent.StreamEvent> = []
     /**
      * Decodes `lines` (emptying them) and advances the fold. What has to go through the channel
