@@ -212,35 +212,55 @@ describe("the byte-level delta fast path", () => {
     ]
     const texts = ["", "a", "hello", "é 日本 🎉", `say \\"hi\\"\\n`, "x".repeat(5000)]
     const uuids = ["", "u", "4c3b1f2e-0000-4000-8000-000000000001", "u\\u0031"]
-    const { decode, readInFull } = countingDecoder()
     let lines = 0
     for (const from of variants) {
       for (const to of variants) {
         for (const [k, text] of texts.entries()) {
           const uuid = uuids[k % uuids.length]!
-          assert.isTrue(agree(from("before", "u-0"), "the line before", decode))
-          const reads = readInFull()
-          assert.isTrue(agree(to(text, uuid), `${text.slice(0, 20)} ${uuid}`, decode))
-          lines += 2
-          // read by comparing when its bytes around the text and uuid are the same, else in full
-          assert.strictEqual(readInFull() - reads, from === to ? 0 : 1)
+          const { decode, readInFull } = countingDecoder()
+          const read = (make: typeof base, label: string, text: string, uuid: string) => {
+            const reads = readInFull()
+            assert.isTrue(agree(make(text, uuid), `${label}: ${text.slice(0, 20)} ${uuid}`, decode))
+            lines++
+            return readInFull() - reads
+          }
+          assert.strictEqual(read(from, "the first line", "before", "u-0"), 1)
+          // compared when its bytes around the text and uuid are the line before's, else read in full
+          assert.strictEqual(read(to, "the next", text, uuid), from === to ? 0 : 1)
+          // the line compared with is replaced after two failures in a row, not one
+          assert.strictEqual(read(to, "the next but one", "again", "u-2"), from === to ? 0 : 1)
+          assert.strictEqual(read(to, "the next but two", text, "u-3"), 0)
+          if (from !== to) {
+            // two streams taking turns: the first is compared, the other read in full
+            assert.strictEqual(read(from, "the first again", "a", "u-4"), 1)
+            assert.strictEqual(read(to, "the other", "b", "u-5"), 0)
+            assert.strictEqual(read(from, "the first", "c", "u-6"), 1)
+            assert.strictEqual(read(to, "the other", "d", "u-7"), 0)
+          }
         }
       }
     }
+    assert.isAbove(lines, 2000)
+    const { decode, readInFull } = countingDecoder()
+    /** How many lines `lines` had read in full (each line checked against the general path). */
+    const inFull = (...lines: Array<Uint8Array>) => {
+      const reads = readInFull()
+      for (const bytes of lines) {
+        const taken = agree(bytes, Buffer.from(bytes).toString().slice(0, 120), decode)
+        assert.strictEqual(taken, isDelta(Buffer.from(bytes).toString()))
+      }
+      return readInFull() - reads
+    }
     // a line too long to keep is read in full, and does not stop the next from being compared
     const long = line({ session: "s".repeat(5000) })
-    const reads = readInFull()
-    assert.isTrue(agree(long("a", "u"), "long", decode))
-    assert.isTrue(agree(long("b", "u"), "long", decode))
-    assert.strictEqual(readInFull() - reads, 2)
-    assert.isTrue(agree(base("c", "u"), "base", decode))
-    assert.isTrue(agree(base("d", "u"), "base", decode))
-    assert.strictEqual(readInFull() - reads, 3)
-    // a line it does not take leaves the line before as the one to compare with
-    assert.isUndefined(fast(encoder.encode(`{"type":"result"}`), decode))
-    assert.isTrue(agree(base("e", "u"), "base", decode))
-    assert.strictEqual(readInFull() - reads, 4)
-    assert.isAbove(lines, 1000)
+    assert.strictEqual(inFull(long("a", "u"), long("b", "u")), 2)
+    assert.strictEqual(inFull(base("c", "u"), base("d", "u")), 1)
+    // a line it does not take (read in full, and refused) leaves the line before as the one to
+    // compare with, and is not a failure of the comparison
+    const result = encoder.encode(`{"type":"result"}`)
+    const index1 = line({ index: "1" })
+    assert.strictEqual(inFull(result, base("e", "u")), 1)
+    assert.strictEqual(inFull(index1("f", "u"), result, index1("g", "u"), index1("h", "u")), 3)
   })
 
   it("compares with a copy of the line before: reusing the buffer does not change the next answer", () => {
