@@ -282,8 +282,8 @@ describe("the byte-level delta fast path", () => {
     const sessions = ["aaaa", "aaab", "aaaa", "aaaa", "baaa", "aa", "aaaa"]
     const decode = makeDeltaDecoder()
     assert.deepStrictEqual(sessions.map((session, i) => fast(line(session, `t${i}`), decode)?.session_id), sessions)
-    // the bytes it remembers are a copy: reusing the buffer does not change the next answer (the
-    // session id remembered on its own: a text of another length is not compared with the line before)
+    // the bytes it remembers are a copy: reusing the buffer does not change the next answer (each
+    // line read in full, so the session id is checked against the one remembered)
     const buffer = Buffer.from(line("same", "x"))
     const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength)
     const again = new DeltaLineDecoder()

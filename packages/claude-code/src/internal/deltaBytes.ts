@@ -168,10 +168,10 @@ const PREVIOUS_MAX_BYTES = 4096
  * is one the full read takes, to the same event; anything else is read in full.
  *
  * A line read in full replaces it only when it is the first, or when the comparison has failed on
- * two lines in a row: lines of two streams that take turns (subagents, each with its own
- * `parent_tool_use_id`) would otherwise replace it at every line, and a failed comparison and a
- * copy cost more than a full read saves (100k lines of two streams in turn: 932 ns a line against
- * 530 read in full; kept through one failure, 574).
+ * two lines in a row: lines of two streams that take turns (as subagents running side by side
+ * might, each with its own `parent_tool_use_id`) would otherwise replace it at every line, and a
+ * failed comparison and a copy cost more than a full read saves (100k lines of two streams in
+ * turn: 932 ns a line against 530 read in full; kept through one failure, 574).
  */
 class Previous {
   /** `prefix`, `middle` and `suffix` one after the other (a copy: the caller may reuse its buffers). */
