@@ -225,14 +225,11 @@ export class DeltaLineDecoder {
   readonly sessions = new Repeated()
   readonly messages = new Repeated()
   readonly previous = new Previous()
-  // Of the last line read in full: where its strings are (their quotes), and what it held.
+  // Where the last line read in full has its strings (their quotes).
   textOpen = 0
   textClose = 0
   uuidOpen = 0
   uuidClose = 0
-  index = 0
-  kind = KINDS[0]!
-  parent: string | null | undefined = undefined
   /** The lines in a row on which the comparison with {@link Previous} failed. */
   misses = 0
 
@@ -300,9 +297,10 @@ export class DeltaLineDecoder {
     same.prefix = prefix
     same.middle = middle
     same.suffix = suffix
-    same.index = this.index
-    same.kind = this.kind
-    same.parent = this.parent
+    const inner = event.event as { readonly index: number; readonly delta: { readonly type: unknown } }
+    same.index = inner.index
+    same.kind = KINDS.find((kind) => kind.type === inner.delta.type)!
+    same.parent = event.parent_tool_use_id
     same.session_id = event.session_id
     same.api_message_id = event.api_message_id
     return event
@@ -374,9 +372,6 @@ export class DeltaLineDecoder {
       i = close + 1
     }
     if (i !== end - 1 || bytes[i] !== CLOSE) return undefined
-    this.index = index
-    this.kind = kind
-    this.parent = parent
     return ClaudeEvent.makeDeltaEvent(
       index,
       ClaudeEvent.makeWireDelta(kind.type, kind.field, value),
