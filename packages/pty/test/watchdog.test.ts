@@ -21,6 +21,20 @@ const cmdline = (pid: number): Array<string> => {
 
 const isWatchdog = (pid: number) => cmdline(pid).includes("effect-pty-watchdog")
 
+/** The terminals (masters and sides) that a process holds open. */
+const terminalsOf = (pid: number): Array<string> => {
+  const held: Array<string> = []
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`)
+      if (/^\/dev\/(ptmx|pts\/)/.test(target)) held.push(`${fd} -> ${target}`)
+    } catch {
+      // closed since it was listed
+    }
+  }
+  return held
+}
+
 /** The watchdogs whose parent is `parent`. */
 const watchdogsOf = (parent: number): Array<number> => childPids(parent).filter(isWatchdog)
 
@@ -29,6 +43,8 @@ const watchdogsOf = (parent: number): Array<number> => childPids(parent).filter(
  * and both ignoring SIGINT, SIGTERM and SIGHUP, and a third whose guard was closed), SIGKILLs it
  * (after SIGKILLing its watchdog and waiting for the next one, with `killWatchdogFirst`), and
  * checks that the guarded children got the interrupt signal, then died, and the third did not.
+ * Each watchdog, started while the first child's terminal is open, must not hold it: node-pty
+ * 1.1.0 leaves a terminal's master inheritable, and the watchdog lives as long as its parent.
  */
 const parentDies = (options: { readonly killWatchdogFirst: boolean }) =>
   Effect.gen(function*() {
@@ -67,6 +83,7 @@ const parentDies = (options: { readonly killWatchdogFirst: boolean }) =>
     assert.isFalse(isDead(pids.disarmed))
     let watchdogs = watchdogsOf(parent.pid!)
     assert.strictEqual(watchdogs.length, 1, "one watchdog guards both children")
+    assert.deepStrictEqual(terminalsOf(watchdogs[0]!), [], "the watchdog holds no terminal")
     if (options.killWatchdogFirst) {
       const killed = watchdogs[0]!
       process.kill(killed, "SIGKILL")
@@ -78,6 +95,7 @@ const parentDies = (options: { readonly killWatchdogFirst: boolean }) =>
         Effect.retry(Schedule.spaced("10 millis")),
         Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => "no watchdog took over" })
       )
+      assert.deepStrictEqual(terminalsOf(watchdogs[0]!), [], "the new watchdog holds no terminal")
     }
 
     parent.kill("SIGKILL")

@@ -19,13 +19,18 @@
  * else: it ignores the usual signals), another is started with the guards still armed, given as
  * its argument so that it holds them from its start.
  *
+ * It inherits no descriptor but its pipe: node-pty 1.1.0 leaves each terminal's master inheritable
+ * (not close-on-exec), so a watchdog started after the first terminal would otherwise hold that
+ * terminal for the life of this process (see {@link watchdogStdio}).
+ *
  * Cost: one fork and exec of `/bin/sh` per process, not per child (a fork of this process costs
  * ~1-2 ms, more as its memory grows; see bench/), a write to the pipe to arm and to disarm, one
  * sleeping process of a few hundred KiB and one file descriptor here.
  *
  * @internal
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, spawn, type StdioOptions } from "node:child_process"
+import * as fs from "node:fs"
 
 /**
  * dash: `read -r` a line at a time; guards kept one per line in `$guards` (`id pgid signal
@@ -108,6 +113,40 @@ let lastRestart = -Infinity
 const maxArgument = 64 * 1024
 
 /**
+ * The watchdog's stdio: its pipe as stdin, and every descriptor this process has open from 3 up
+ * replaced in the child by `/dev/null` (`devNull`, opened close-on-exec, as Node.js opens every
+ * descriptor of its own). Node.js cannot make a descriptor close-on-exec, nor close it in a child,
+ * but it can put another file in its place. Without it the watchdog would inherit what was opened
+ * without close-on-exec: node-pty 1.1.0's terminal masters (microsoft/node-pty#867 closes them
+ * only in node-pty's own children, from 1.2.0), and would keep each such terminal open, its
+ * device allocated, and its other side never hung up, for as long as this process lives.
+ *
+ * The descriptors are listed from `/proc/self/fd` (Linux), each checked to be still open (the
+ * listing's own is closed once read); elsewhere the watchdog inherits what it inherits.
+ */
+const watchdogStdio = (devNull: number): StdioOptions => {
+  const stdio: Array<"pipe" | "ignore" | number> = ["pipe", "ignore", "ignore"]
+  let listed: Array<string>
+  try {
+    listed = fs.readdirSync("/proc/self/fd")
+  } catch {
+    return stdio
+  }
+  for (const name of listed) {
+    const fd = Number(name)
+    if (!(fd > 2)) continue
+    try {
+      fs.fstatSync(fd)
+    } catch {
+      continue
+    }
+    while (stdio.length < fd) stdio.push("ignore")
+    stdio[fd] = devNull
+  }
+  return stdio
+}
+
+/**
  * The process's watchdog, started on first use and again if it has exited (then armed at once with
  * the guards still armed).
  */
@@ -119,15 +158,19 @@ const watchdog = (): Shared | { readonly failure: unknown } => {
   const kept = Array.from(armed.values()).join("")
   const fromStart = kept.length <= maxArgument
   let child: ChildProcess
+  let devNull: number | undefined
   try {
+    devNull = fs.openSync("/dev/null", "r")
     child = spawn("/bin/sh", ["-c", script, "effect-pty-watchdog", fromStart ? kept : ""], {
-      stdio: ["pipe", "ignore", "ignore"],
+      stdio: watchdogStdio(devNull),
       detached: true,
       cwd: "/",
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }
     })
   } catch (failure) {
     return { failure }
+  } finally {
+    if (devNull !== undefined) fs.closeSync(devNull)
   }
   const started: Shared = { child, failure: undefined, exited: false }
   const onExited = (failure: unknown) => {
