@@ -115,35 +115,46 @@ const maxArgument = 64 * 1024
 /**
  * The watchdog's stdio: its pipe as stdin, and every descriptor this process has open from 3 up
  * replaced in the child by `/dev/null` (`devNull`, opened close-on-exec, as Node.js opens every
- * descriptor of its own). Node.js cannot make a descriptor close-on-exec, nor close it in a child,
- * but it can put another file in its place. Without it the watchdog would inherit what was opened
- * without close-on-exec: node-pty 1.1.0's terminal masters (microsoft/node-pty#867 closes them
- * only in node-pty's own children, from 1.2.0), and would keep each such terminal open, its
- * device allocated, and its other side never hung up, for as long as this process lives.
+ * descriptor of its own; to be closed once the watchdog is spawned). Node.js cannot make a
+ * descriptor close-on-exec, nor close it in a child, but it can put another file in its place.
+ * Without it the watchdog would inherit what was opened without close-on-exec: node-pty 1.1.0's
+ * terminal masters (microsoft/node-pty#867 closes them only in node-pty's own children, from
+ * 1.2.0), and would keep each such terminal open, its device allocated, and its other side never
+ * hung up, for as long as this process lives.
  *
- * The descriptors are listed from `/proc/self/fd` (Linux), each checked to be still open (the
- * listing's own is closed once read); elsewhere the watchdog inherits what it inherits.
+ * The descriptors are listed from `/proc/self/fd` (Linux); elsewhere the watchdog inherits what it
+ * inherits.
  */
-const watchdogStdio = (devNull: number): StdioOptions => {
+const watchdogStdio = (): { readonly stdio: StdioOptions; readonly devNull: number | undefined } => {
   const stdio: Array<"pipe" | "ignore" | number> = ["pipe", "ignore", "ignore"]
   let listed: Array<string>
   try {
     listed = fs.readdirSync("/proc/self/fd")
   } catch {
-    return stdio
+    return { stdio, devNull: undefined }
   }
+  // The listing's own descriptor, closed once read, was the lowest free one: /dev/null, opened
+  // now, takes its number. If it did not (another thread opened or closed one meanwhile), each
+  // listed descriptor is checked to be still open: a number mapped here but free at the spawn
+  // could be taken by one of libuv's own pipes for the child.
+  const devNull = fs.openSync("/dev/null", "r")
+  const check = !listed.includes(String(devNull))
   for (const name of listed) {
     const fd = Number(name)
-    if (!(fd > 2)) continue
-    try {
-      fs.fstatSync(fd)
-    } catch {
-      continue
-    }
+    if (!(fd > 2) || (check && !isOpen(fd))) continue
     while (stdio.length < fd) stdio.push("ignore")
     stdio[fd] = devNull
   }
-  return stdio
+  return { stdio, devNull }
+}
+
+const isOpen = (fd: number): boolean => {
+  try {
+    fs.fstatSync(fd)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -160,9 +171,10 @@ const watchdog = (): Shared | { readonly failure: unknown } => {
   let child: ChildProcess
   let devNull: number | undefined
   try {
-    devNull = fs.openSync("/dev/null", "r")
+    const inherited = watchdogStdio()
+    devNull = inherited.devNull
     child = spawn("/bin/sh", ["-c", script, "effect-pty-watchdog", fromStart ? kept : ""], {
-      stdio: watchdogStdio(devNull),
+      stdio: inherited.stdio,
       detached: true,
       cwd: "/",
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }
