@@ -122,14 +122,14 @@ const maxArgument = 64 * 1024
  * 1.2.0), and would keep each such terminal open, its device allocated, and its other side never
  * hung up, for as long as this process lives.
  *
- * The descriptors are listed from `/proc/self/fd` (Linux); elsewhere the watchdog inherits what it
- * inherits.
+ * The descriptors are listed from `/dev/fd` (on Linux `/proc/self/fd`; macOS lists them there too);
+ * where it cannot be read, the watchdog inherits what it inherits.
  */
 const watchdogStdio = (): { readonly stdio: StdioOptions; readonly devNull: number | undefined } => {
   const stdio: Array<"pipe" | "ignore" | number> = ["pipe", "ignore", "ignore"]
   let listed: Array<string>
   try {
-    listed = fs.readdirSync("/proc/self/fd")
+    listed = fs.readdirSync("/dev/fd")
   } catch {
     return { stdio, devNull: undefined }
   }
