@@ -45,8 +45,11 @@ const watchdogsOf = (parent: number): Array<number> => childPids(parent).filter(
  * checks that the guarded children got the interrupt signal, then died, and the third did not.
  * Each watchdog, started while the first child's terminal is open, must not hold it: node-pty
  * 1.1.0 leaves a terminal's master inheritable, and the watchdog lives as long as its parent.
+ *
+ * A replacement gets the guards still armed as its argument, or, with `extraGuards` enough that
+ * they do not fit in one (64 KiB), through its pipe once started.
  */
-const parentDies = (options: { readonly killWatchdogFirst: boolean }) =>
+const parentDies = (options: { readonly killWatchdogFirst: boolean; readonly extraGuards?: number }) =>
   Effect.gen(function*() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "watchdog-"))
     yield* Effect.addFinalizer(() => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true })))
@@ -56,7 +59,7 @@ const parentDies = (options: { readonly killWatchdogFirst: boolean }) =>
       ["--import", "tsx", path.join(import.meta.dirname, "fixtures/parent.ts")],
       {
         cwd: repositoryRoot,
-        env: { ...process.env, INT_FILE: intFile },
+        env: { ...process.env, INT_FILE: intFile, EXTRA_GUARDS: String(options.extraGuards ?? 0) },
         stdio: ["ignore", "pipe", "inherit"]
       }
     )
@@ -73,9 +76,10 @@ const parentDies = (options: { readonly killWatchdogFirst: boolean }) =>
       if (parent.exitCode !== null || parent.signalCode !== null) return resume(Effect.void)
       parent.once("exit", () => resume(Effect.void))
     })
+    // what a failed test leaves (the guarded children ignore all but SIGKILL)
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
-        if (!isDead(pids.disarmed)) process.kill(pids.disarmed, "SIGKILL")
+        for (const pid of [pids.disarmed, pids.pty, pids.pipe]) if (!isDead(pid)) process.kill(pid, "SIGKILL")
       })
     )
     assert.isFalse(isDead(pids.pty))
@@ -96,6 +100,12 @@ const parentDies = (options: { readonly killWatchdogFirst: boolean }) =>
         Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => "no watchdog took over" })
       )
       assert.deepStrictEqual(terminalsOf(watchdogs[0]!), [], "the new watchdog holds no terminal")
+      const argument = cmdline(watchdogs[0]!)[4]
+      if (options.extraGuards === undefined) {
+        assert.include(argument, ` ${pids.pipe} INT `, "the guards are its argument")
+      } else {
+        assert.strictEqual(argument, "", "too many guards for its argument: they go through its pipe")
+      }
     }
 
     parent.kill("SIGKILL")
@@ -133,4 +143,7 @@ describe("watchdog", () => {
 
   it.live("a watchdog killed while it guards is replaced, with the guards still armed", () =>
     parentDies({ killWatchdogFirst: true }))
+
+  it.live("a watchdog replaced while it guards more than fit in its argument gets them through its pipe", () =>
+    parentDies({ killWatchdogFirst: true, extraGuards: 3000 }))
 })
