@@ -60,16 +60,20 @@ const parentDies = (options: { readonly killWatchdogFirst: boolean; readonly ext
       {
         cwd: repositoryRoot,
         env: { ...process.env, INT_FILE: intFile, EXTRA_GUARDS: String(options.extraGuards ?? 0) },
-        stdio: ["ignore", "pipe", "inherit"]
+        stdio: ["pipe", "pipe", "inherit"]
       }
     )
     yield* Effect.addFinalizer(() => Effect.sync(() => parent.kill("SIGKILL")))
     const pids = yield* Effect.async<{ pty: number; pipe: number; disarmed: number }, string>((resume) => {
       let out = ""
-      parent.stdout.on("data", (data: Buffer) => {
+      const onData = (data: Buffer) => {
         out += data.toString()
-        if (out.includes("\n")) resume(Effect.succeed(JSON.parse(out)))
-      })
+        const end = out.indexOf("\n")
+        if (end < 0) return
+        parent.stdout.off("data", onData)
+        resume(Effect.succeed(JSON.parse(out.slice(0, end))))
+      }
+      parent.stdout.on("data", onData)
       parent.once("exit", (code, signal) => resume(Effect.fail(`parent exited (${code ?? signal}): ${out}`)))
     })
     const exited = Effect.async<void>((resume) => {
@@ -105,6 +109,13 @@ const parentDies = (options: { readonly killWatchdogFirst: boolean; readonly ext
         assert.include(argument, ` ${pids.pipe} INT `, "the guards are its argument")
       } else {
         assert.strictEqual(argument, "", "too many guards for its argument: they go through its pipe")
+        // not killed before it has written them
+        yield* Effect.async<void>((resume) => {
+          parent.stdout.on("data", (data: Buffer) => {
+            if (data.toString().includes("synced")) resume(Effect.void)
+          })
+          parent.stdin.write("sync\n")
+        })
       }
     }
 

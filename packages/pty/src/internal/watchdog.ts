@@ -208,7 +208,8 @@ const watchdog = (): Shared | { readonly failure: unknown } => {
   child.unref()
   ;(child.stdin as unknown as { unref?: () => void } | null)?.unref?.()
   shared = started
-  if (!fromStart) { for (const guard of armed.values()) send(`+ ${guard}`) }
+  // in one write: the first 64 KiB (a pipe's buffer) are in the pipe when this returns
+  if (!fromStart) send(Array.from(armed.values(), (guard) => `+ ${guard}`).join(""))
   return started
 }
 
