@@ -17,7 +17,7 @@ import { createRequire } from "node:module"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { build } from "./build.mjs"
-import { median, positiveIntegerArg } from "./scavenges.mjs"
+import { inTurn, median, positiveIntegerArg, summaryOf } from "./scavenges.mjs"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const RUNS = positiveIntegerArg("--runs", 21)
@@ -136,13 +136,13 @@ const runOnce = (contestant) => {
   })
   const wall = performance.now() - started
   if (child.status !== 0) throw new Error(`${contestant.name} failed (${child.status}): ${child.stderr}`)
-  const summary = JSON.parse(child.stdout.trim().split("\n").at(-1))
+  const summary = summaryOf(child.stdout)
   contestant.walls.push(wall)
   contestant.summaries.push(JSON.stringify([summary.events, summary.textHash, summary.sessionId, summary.cost]))
 }
 
 for (let i = 0; i < RUNS; i++) {
-  for (const contestant of i % 2 === 0 ? contestants : [...contestants].reverse()) runOnce(contestant)
+  for (const contestant of inTurn(contestants, i)) runOnce(contestant)
   process.stderr.write(".")
 }
 process.stderr.write("\n")

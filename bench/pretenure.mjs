@@ -30,7 +30,7 @@ import { spawnSync } from "node:child_process"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
-import { deltaBlock, peaksOf, positiveIntegerArg as arg, scavenges, splitLines as split } from "./scavenges.mjs"
+import { deltaBlock, inTurn, peaksOf, positiveIntegerArg as arg, scavenges, splitLines as split } from "./scavenges.mjs"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -151,7 +151,7 @@ const rows = Object.entries(programs).flatMap(([label, program]) => [
 ])
 const samples = new Map(rows.map((row) => [row, []]))
 for (let i = 0; i < runs; i++) {
-  for (const row of i % 2 === 0 ? rows : rows.slice().reverse()) samples.get(row).push(measure(row.program, row.flags))
+  for (const row of inTurn(rows, i)) samples.get(row).push(measure(row.program, row.flags))
   process.stderr.write(".")
 }
 process.stderr.write("\n")

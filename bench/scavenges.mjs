@@ -1,6 +1,6 @@
 // Shared by the memory and start-up scripts (young-gen.mjs and pretenure.mjs use all of it,
-// startup.mjs, lazy-model.mjs and memory-floor.mjs a part): their command-line numbers and medians,
-// the 64 KiB block of delta lines the in-process programs split, and what a process's
+// startup.mjs, lazy-model.mjs and memory-floor.mjs a part): their command-line numbers, medians, the
+// order of interleaved runs and a contestant's summary line, the 64 KiB block of delta lines the in-process programs split, and what a process's
 // young-generation collections (scavenges) kept, read from its `node --trace-gc-nvp` output and
 // the line peaks.mjs writes.
 
@@ -19,6 +19,12 @@ export const median = (values) => {
   const mid = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
+
+/** The order of round `round` of interleaved runs: `items` as given in even rounds, reversed in odd ones. */
+export const inTurn = (items, round) => round % 2 === 0 ? items : [...items].reverse()
+
+/** A contestant's summary: the JSON of the last line it writes to stdout (contestants/common.mjs). */
+export const summaryOf = (stdout) => JSON.parse(stdout.trim().split("\n").at(-1))
 
 const line = JSON.stringify({
   type: "stream_event",

@@ -14,7 +14,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { build } from "./build.mjs"
-import { median, positiveIntegerArg } from "./scavenges.mjs"
+import { inTurn, median, positiveIntegerArg, summaryOf } from "./scavenges.mjs"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const RUNS = positiveIntegerArg("--runs", 10)
@@ -77,7 +77,7 @@ const runOnce = (contestant) => {
     encoding: "utf8"
   })
   if (child.status !== 0) throw new Error(`${contestant.name} failed: ${child.stderr}`)
-  const summary = JSON.parse(child.stdout.trim().split("\n").at(-1))
+  const summary = summaryOf(child.stdout)
   const probeLine = child.stderr.split("\n").find((line) => line.startsWith("startup-probe "))
   const probe = JSON.parse(probeLine.slice("startup-probe ".length))
   // The last mark is the entry's (the contestant's own module, last in the bundle): its code runs
@@ -112,7 +112,7 @@ const packageOf = (module) => {
 }
 
 for (let i = 0; i < RUNS; i++) {
-  for (const contestant of i % 2 === 0 ? contestants : [...contestants].reverse()) {
+  for (const contestant of inTurn(contestants, i)) {
     contestant.runs.push(runOnce(contestant))
   }
   process.stderr.write(".")
