@@ -4,12 +4,11 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { EventEmitter } from "node:events"
-import type * as tty from "node:tty"
 import * as internal from "../src/internal/ptyProcess.js"
-import { Reader, type Taken } from "../src/internal/reader.js"
+import { type MasterStream, Reader, type Taken } from "../src/internal/reader.js"
 import { pullToEnd, sh } from "./helpers.js"
 
-/** The part of a `tty.ReadStream` the reader uses: reads are `emit("data", bytes)`. */
+/** The part of a `MasterStream` the reader uses: reads are `emit("data", bytes)`, the end `emit("stopped", null)`. */
 class FakeSocket extends EventEmitter {
   destroyed = false
   pauses = 0
@@ -20,15 +19,14 @@ class FakeSocket extends EventEmitter {
   resume() {
     return this
   }
-  destroy() {
+  closeFd() {
     this.destroyed = true
-    return this
   }
 }
 
 const makeReader = (highWaterMark = 1024 * 1024) => {
   const socket = new FakeSocket()
-  const reader = new Reader(socket as unknown as tty.ReadStream, -1, highWaterMark, 200, undefined)
+  const reader = new Reader(socket as unknown as MasterStream, -1, highWaterMark, 200, undefined)
   return { socket, reader, read: (text: string) => socket.emit("data", Buffer.from(text)) }
 }
 
@@ -90,7 +88,7 @@ describe("Reader", () => {
     let wakes = 0
     reader.await(() => wakes++)
     read("last")
-    socket.emit("close")
+    socket.emit("stopped", null)
     assert.strictEqual(wakes, 1)
     assert.deepStrictEqual(texts(reader.take()), ["last"])
     assert.deepStrictEqual(reader.take(), { _tag: "End" })

@@ -134,6 +134,29 @@ describe("shutdown when the scope closes", () => {
       yield* awaitDead(grandchild)
     }))
 
+  it.live("a child that closed its terminal and runs on is stopped by the escalation, not hung up when its output ends", () =>
+    Effect.gen(function*() {
+      const log = tempFile("signals.log")
+      const { result: proc } = yield* timedScope(Effect.gen(function*() {
+        const proc = yield* PtyProcess.spawn({
+          command: "sh",
+          args: [
+            "-c",
+            `trap 'echo HUP >> "$0"' HUP; trap 'echo INT >> "$0"; exit 7' INT; echo ready; exec 0<&- 1>&- 2>&-; while :; do sleep 0.05; done`,
+            log
+          ],
+          shutdown: { gracePeriod: "300 millis" }
+        })
+        // the output ends when the child closes the terminal's last descriptor
+        assert.strictEqual(yield* Stream.mkString(proc.output), "ready\r\n")
+        assert.isTrue(yield* proc.isRunning)
+        return proc
+      }))
+      // the terminal was hung up only after the child was gone: it caught the interrupt alone
+      assert.deepStrictEqual(yield* proc.exitStatus, new PtyProcess.ExitStatus({ exitCode: 7, signal: null }))
+      assert.strictEqual(fs.readFileSync(log, "utf8"), "INT\n")
+      fs.rmSync(path.dirname(log), { recursive: true })
+    }))
   it.live("shutdown on demand, then the finalizer has nothing left to do", () =>
     Effect.gen(function*() {
       const { closeMillis, result } = yield* timedScope(Effect.gen(function*() {

@@ -13,7 +13,6 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { StringDecoder } from "node:string_decoder"
-import * as tty from "node:tty"
 import type * as PtyProcess from "../PtyProcess.js"
 import {
   defaultCols,
@@ -27,7 +26,7 @@ import {
 } from "../PtyProcess.js"
 import * as Native from "./native.js"
 import * as Preflight from "./preflight.js"
-import { type Probe, Reader, type Taken } from "./reader.js"
+import { MasterStream, type Probe, Reader, type Taken } from "./reader.js"
 import * as Watchdog from "./watchdog.js"
 import { ClosedError, Writer } from "./writer.js"
 
@@ -261,9 +260,9 @@ const start = (plan: Plan, hooks: Hooks | undefined): State | PtySpawnError => {
     return spawnError(`forking the terminal failed: ${String(cause)}`, cause)
   }
 
-  let socket: tty.ReadStream
+  let socket: MasterStream
   try {
-    socket = new tty.ReadStream(forked.fd)
+    socket = new MasterStream(forked.fd)
   } catch (cause) {
     // The child exists but its terminal cannot be read: kill it (node-pty's watcher reaps it).
     killGroup({ pid: forked.pid, exitStatus: () => exitStatus }, "SIGKILL")

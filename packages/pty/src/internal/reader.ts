@@ -39,7 +39,44 @@
  * @internal
  */
 import * as fs from "node:fs"
-import type * as tty from "node:tty"
+import * as tty from "node:tty"
+
+/**
+ * The stream that reads a terminal's master, whose fd only `closeFd` closes.
+ *
+ * Node closes a stream's fd as soon as its output is over (after EOF, or on EIO, which it takes
+ * for a read error). Closing a terminal's master hangs the terminal up: the kernel sends SIGHUP to
+ * the child's session. A child that closed every descriptor of its terminal but runs on would so
+ * be hung up the moment its output ends, ahead of the shutdown's steps (a CLI would get SIGHUP at
+ * once, not the grace period and then the interrupt signal that lets it save its work). So here
+ * that destruction stops at reading: the stream is destroyed, the fd stays open (writes and
+ * resizes are refused all the same, they check `destroyed`), and what ended it is emitted as
+ * `stopped` (`null` at the end of the output, else the read's error) instead of `error` and
+ * `close`. The terminal is hung up by `closeFd`, once the child is stopped.
+ *
+ * @internal
+ */
+export class MasterStream extends tty.ReadStream {
+  private closing = false
+  private deferredClose: (() => void) | undefined
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (this.closing) return super._destroy(error, callback)
+    // the error is reported now, as `stopped`; the close that comes later ends without one
+    this.deferredClose = () => super._destroy(null, callback)
+    this.emit("stopped", error)
+  }
+
+  /** Closes the fd, hanging the terminal up. Idempotent. */
+  closeFd(): void {
+    if (this.closing) return
+    this.closing = true
+    const deferredClose = this.deferredClose
+    this.deferredClose = undefined
+    if (deferredClose !== undefined) deferredClose()
+    else this.destroy()
+  }
+}
 
 /** @internal */
 export type Taken =
@@ -117,7 +154,7 @@ export class Reader {
 
   /** `socket` reads `fd` and must not have an encoding set: its reads are kept as `Buffer`s. */
   constructor(
-    private readonly socket: tty.ReadStream,
+    private readonly socket: MasterStream,
     private readonly fd: number,
     private readonly highWaterMark: number,
     private readonly drainWindowMillis: number,
@@ -131,6 +168,10 @@ export class Reader {
       this.onChannelClosed()
     })
     socket.on("close", () => this.onChannelClosed())
+    socket.on(
+      "stopped",
+      (error: NodeJS.ErrnoException | null) => error === null ? this.onChannelClosed() : this.onError(error)
+    )
   }
 
   /** Whether the master fd is still open (writes and resizes are safe). */
@@ -162,12 +203,12 @@ export class Reader {
     this.armDrainWindow()
   }
 
-  /** Closes the master fd. Idempotent. */
+  /** Closes the master fd, hanging the terminal up. Idempotent. */
   release(): void {
     if (this.released) return
     this.released = true
     this.clearDrainWindow()
-    this.socket.destroy()
+    this.socket.closeFd()
     this.wake()
   }
 
