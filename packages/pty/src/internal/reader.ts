@@ -174,7 +174,10 @@ export class Reader {
     )
   }
 
-  /** Whether the master fd is still open (writes and resizes are safe). */
+  /**
+   * Whether writes and resizes are taken: not once the output is over (the fd itself stays open
+   * until `release`, see `MasterStream`).
+   */
   get isOpen(): boolean {
     return !this.socket.destroyed
   }
