@@ -162,12 +162,13 @@ export class Reader {
   ) {
     // Each read is a Buffer of its own (libuv reads into a fresh allocation): kept, not copied.
     socket.on("data", (bytes: Buffer) => this.onData(bytes))
+    // MasterStream reports a read's error as `stopped`, and emits `close` only once released;
+    // an `error` it did emit anyway is taken as such, never thrown
     socket.on("error", (error: NodeJS.ErrnoException) => this.onError(error))
     socket.on("end", () => {
       this.drainAfterEof()
       this.onChannelClosed()
     })
-    socket.on("close", () => this.onChannelClosed())
     socket.on(
       "stopped",
       (error: NodeJS.ErrnoException | null) => error === null ? this.onChannelClosed() : this.onError(error)
